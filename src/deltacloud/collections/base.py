@@ -1,0 +1,127 @@
+"""How a collection is declared: its operations, their parameters, their handlers.
+
+A declaration is plain data. The server builds its routes from it, checks
+parameters against it, asks the driver for the capability it names, and the
+HTML interface draws its forms from it. Print `COLLECTIONS` to see the API.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from deltacloud.errors import BadRequest
+
+if TYPE_CHECKING:
+    from deltacloud.drivers.base import CallContext, Driver
+    from deltacloud.drivers.registry import Registry
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str = "string"  # string | integer | enum | base64
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    description: str = ""
+    # The collection whose ids the value names (HTML offers those ids).
+    references: str | None = None
+
+    def check(self, value: str) -> None:
+        """Raise BadRequest if `value` does not fit; never repeats the value."""
+        if self.type == "integer" and not value.strip().isdigit():
+            raise BadRequest(f"Parameter '{self.name}' must be a whole number")
+        if self.choices and value not in self.choices:
+            raise BadRequest(
+                f"Parameter '{self.name}' must be one of: {', '.join(self.choices)}"
+            )
+
+
+@dataclass(frozen=True)
+class Call:
+    """One invocation of an operation, as its handler sees it."""
+
+    driver: Driver
+    ctx: CallContext
+    registry: Registry
+    params: dict[str, str] = field(default_factory=dict)
+    id: str | None = None
+
+    @property
+    def resource_id(self) -> str:
+        assert self.id is not None
+        return self.id
+
+
+@dataclass(frozen=True)
+class Result:
+    """What a handler returns: the value to render and how to answer."""
+
+    value: Any = None
+    status: int = 200
+    # Path below the API root of a created resource, e.g. "instances/inst4".
+    location: str | None = None
+    # Root name for a list, e.g. "instances"; None for a single object.
+    collection: str | None = None
+
+
+Handler = Callable[[Call], Result]
+
+
+@dataclass(frozen=True)
+class Operation:
+    name: str  # index | show | create | destroy | an action such as stop
+    method: str  # GET | POST | DELETE
+    path: str  # below the collection: "", "/{id}", "/{id}/stop"
+    handler: Handler
+    # The driver method that must be implemented; None: always available.
+    capability: str | None = None
+    params: tuple[Param, ...] = ()
+    description: str = ""
+
+    @property
+    def is_action(self) -> bool:
+        return self.name not in ("index", "show", "create", "destroy")
+
+
+@dataclass(frozen=True)
+class Collection:
+    name: str
+    description: str
+    operations: tuple[Operation, ...]
+    # Whether this collection answers without credentials (the driver may still ask).
+    public: bool = False
+
+    def operation(self, name: str) -> Operation | None:
+        return next((o for o in self.operations if o.name == name), None)
+
+
+def index(name: str, capability: str, *filters: Param) -> Operation:
+    """GET /COLLECTION: the driver's listing, filtered."""
+
+    def handler(call: Call) -> Result:
+        return Result(getattr(call.driver, capability)(call.ctx, call.params), collection=name)
+
+    return Operation("index", "GET", "", handler, capability, (Param("id"), *filters),
+                     f"List {name.replace('_', ' ')}")
+
+
+def show(singular: str, capability: str) -> Operation:
+    """GET /COLLECTION/ID: one object, 404 if the driver does not find it."""
+
+    def handler(call: Call) -> Result:
+        return Result(getattr(call.driver, singular)(call.ctx, call.resource_id))
+
+    return Operation("show", "GET", "/{id}", handler, capability, (),
+                     f"Show one {singular.replace('_', ' ')}")
+
+
+def destroy(capability: str, description: str) -> Operation:
+    """DELETE /COLLECTION/ID: 204 No Content."""
+
+    def handler(call: Call) -> Result:
+        getattr(call.driver, capability)(call.ctx, call.resource_id)
+        return Result(None, 204)
+
+    return Operation("destroy", "DELETE", "/{id}", handler, capability, (), description)

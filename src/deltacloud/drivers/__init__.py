@@ -1,0 +1,1 @@
+"""Cloud drivers: one package each, all subclasses of `base.Driver`."""

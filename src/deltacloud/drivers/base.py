@@ -1,0 +1,200 @@
+"""The interface every cloud driver implements.
+
+A driver states what it can do as class-level data (its collections with
+their features, its instance state machine, its providers) and implements
+the operations as methods. An operation exists for the API exactly when the
+driver overrides the method of the same name here: the entry point, the
+routes' 405s and the HTML forms all follow from that.
+
+Methods are called off the event loop, so they may block. Each call gets a
+`CallContext` carrying the provider and the credentials of one request;
+a driver must not keep the credentials beyond the call.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar, TypeVar
+
+from deltacloud.errors import AuthenticationFailure, MethodNotAllowed, NotFound
+from deltacloud.models import (
+    HardwareProfile,
+    Image,
+    Instance,
+    Key,
+    Realm,
+    StateMachine,
+    StorageSnapshot,
+    StorageVolume,
+)
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """HTTP Basic credentials of one request, passed straight to the cloud."""
+
+    user: str
+    password: str = field(repr=False)
+
+    @classmethod
+    def from_basic(cls, header: str) -> Credentials | None:
+        """Parse an `Authorization: Basic ...` header; None if absent or malformed."""
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "basic" or not token:
+            return None
+        try:
+            decoded = base64.b64decode(token.strip(), validate=True).decode("utf-8")
+        except (ValueError, UnicodeDecodeError):
+            return None
+        user, sep, password = decoded.partition(":")
+        return cls(user, password) if sep else None
+
+
+@dataclass(frozen=True)
+class CallContext:
+    """What a driver learns about the request it serves."""
+
+    provider: str | None = None
+    credentials: Credentials | None = field(default=None, repr=False)
+
+    def require_credentials(self) -> Credentials:
+        if self.credentials is None:
+            raise AuthenticationFailure()
+        return self.credentials
+
+
+@dataclass(frozen=True)
+class Provider:
+    """A place a driver can talk to (a region, an endpoint), with its entry points."""
+
+    id: str
+    entrypoints: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Server-wide settings a driver may need (never credentials)."""
+
+    data_dir: Path
+
+
+Filters = Mapping[str, str]
+Params = Mapping[str, Any]
+T = TypeVar("T")
+
+
+def filter_on(items: Iterable[T], filters: Filters, *attrs: str) -> list[T]:
+    """Keep the items whose attributes equal every given filter among `attrs`."""
+    wanted = {a: filters[a] for a in attrs if filters.get(a) not in (None, "")}
+    return [i for i in items if all(str(getattr(i, a)) == v for a, v in wanted.items())]
+
+
+def _unsupported(*_: Any, **__: Any) -> Any:
+    raise MethodNotAllowed("This operation is not supported by the driver")
+
+
+class Driver:
+    """Base class: declares nothing and supports nothing."""
+
+    name: ClassVar[str]
+    display_name: ClassVar[str]
+    # collection name -> the features the driver offers on it
+    collections: ClassVar[Mapping[str, Sequence[str]]] = {}
+    instance_states: ClassVar[StateMachine | None] = None
+    # What the Basic credentials mean for this cloud (shown by GET /api/drivers).
+    username_label: ClassVar[str | None] = None
+    password_label: ClassVar[str | None] = None
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    # -- what the driver declares ------------------------------------------
+
+    @classmethod
+    def providers(cls) -> list[Provider]:
+        """The providers a client may pick; may be computed, but never needs credentials."""
+        return []
+
+    def supports(self, capability: str) -> bool:
+        """Whether the driver implements the named operation."""
+        own = getattr(type(self), capability, None)
+        return own is not None and own is not getattr(Driver, capability, None)
+
+    def has_feature(self, collection: str, feature: str) -> bool:
+        return feature in self.collections.get(collection, ())
+
+    def instance_actions(self, state: str) -> list[str]:
+        """The actions an instance in `state` allows that this driver can carry out."""
+        if self.instance_states is None:
+            return []
+        return [
+            a for a in self.instance_states.actions_for(state) if self.supports(f"{a}_instance")
+        ]
+
+    def valid_credentials(self, ctx: CallContext) -> bool:
+        """Ask the cloud whether the credentials work (GET /api?force_auth=1)."""
+        try:
+            self.realms(ctx, {})
+        except AuthenticationFailure:
+            return False
+        return True
+
+    # -- compute -------------------------------------------------------------
+
+    realms = _unsupported
+    images = _unsupported
+    create_image = _unsupported
+    destroy_image = _unsupported
+    hardware_profiles = _unsupported
+    instances = _unsupported
+    create_instance = _unsupported
+    start_instance = _unsupported
+    stop_instance = _unsupported
+    reboot_instance = _unsupported
+    destroy_instance = _unsupported
+    run_on_instance = _unsupported
+    keys = _unsupported
+    create_key = _unsupported
+    destroy_key = _unsupported
+    storage_volumes = _unsupported
+    create_storage_volume = _unsupported
+    attach_storage_volume = _unsupported
+    detach_storage_volume = _unsupported
+    destroy_storage_volume = _unsupported
+    storage_snapshots = _unsupported
+    create_storage_snapshot = _unsupported
+    destroy_storage_snapshot = _unsupported
+
+    # Single-object lookups default to filtering the listing; drivers whose
+    # cloud has a cheaper direct call override them.
+
+    def realm(self, ctx: CallContext, id: str) -> Realm:
+        return _one(self.realms(ctx, {"id": id}), "Realm", id)
+
+    def image(self, ctx: CallContext, id: str) -> Image:
+        return _one(self.images(ctx, {"id": id}), "Image", id)
+
+    def hardware_profile(self, ctx: CallContext, id: str) -> HardwareProfile:
+        return _one(self.hardware_profiles(ctx, {"id": id}), "Hardware profile", id)
+
+    def instance(self, ctx: CallContext, id: str) -> Instance:
+        return _one(self.instances(ctx, {"id": id}), "Instance", id)
+
+    def key(self, ctx: CallContext, id: str) -> Key:
+        return _one(self.keys(ctx, {"id": id}), "Key", id)
+
+    def storage_volume(self, ctx: CallContext, id: str) -> StorageVolume:
+        return _one(self.storage_volumes(ctx, {"id": id}), "Storage volume", id)
+
+    def storage_snapshot(self, ctx: CallContext, id: str) -> StorageSnapshot:
+        return _one(self.storage_snapshots(ctx, {"id": id}), "Storage snapshot", id)
+
+
+def _one(items: list[T], kind: str, id: str) -> T:
+    if not items:
+        # The id is not echoed: error bodies never repeat what the client sent.
+        raise NotFound(f"{kind} not found")
+    return items[0]

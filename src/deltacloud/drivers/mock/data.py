@@ -1,0 +1,114 @@
+"""Deltacloud's mock data: what a new mock user's cloud holds at first start."""
+
+from __future__ import annotations
+
+from deltacloud.drivers.mock.store import Transaction
+from deltacloud.models import HardwareProfile, Property, Realm
+
+REALMS = (
+    Realm("us", "United States"),
+    Realm("eu", "Europe"),
+)
+
+HARDWARE_PROFILES = (
+    HardwareProfile("m1-small", properties=(
+        Property.fixed("cpu", 1),
+        Property.fixed("memory", 1.7 * 1024),
+        Property.fixed("storage", 160),
+        Property.fixed("architecture", "i386"),
+    )),
+    HardwareProfile("m1-large", properties=(
+        Property.range("cpu", 1, 6),
+        Property.range("memory", 7680, 15 * 1024, default=10 * 1024),
+        Property.enum("storage", (850, 1024)),
+        Property.fixed("architecture", "x86_64"),
+    )),
+    HardwareProfile("m1-xlarge", properties=(
+        Property.fixed("cpu", 4),
+        Property.range("memory", 12 * 1024, 32 * 1024),
+        Property.enum("storage", (1024, 2048, 4096)),
+        Property.fixed("architecture", "x86_64"),
+    )),
+    # Some clouds say nothing about sizes (OpenNebula did not).
+    HardwareProfile("opaque"),
+)
+
+_CREATED = "Thu Oct 25 14:27:53 CEST 2012"
+
+IMAGES = (
+    {"id": "img1", "name": "img1", "owner_id": "fedoraproject", "description": "Fedora 10",
+     "architecture": "x86_64", "state": "AVAILABLE", "creation_time": _CREATED},
+    {"id": "img2", "name": "img2", "owner_id": "fedoraproject", "description": "Fedora 10",
+     "architecture": "i386", "state": "AVAILABLE", "creation_time": _CREATED},
+    {"id": "img3", "name": "img3", "owner_id": "mockuser", "description": "JBoss",
+     "architecture": "i386", "state": "AVAILABLE", "creation_time": _CREATED},
+)
+
+
+def _instance(id: str, name: str, image: str, realm: str, hwp: str, address_image: str,
+              **extra: object) -> dict[str, object]:
+    doc: dict[str, object] = {
+        "id": id, "name": name, "owner_id": "mockuser", "image_id": image, "realm_id": realm,
+        "state": "RUNNING", "hwp_id": hwp, "hwp_overrides": {},
+        "public_addresses": [[f"{address_image}.{id}.public.com", "hostname"]],
+        "private_addresses": [[f"{address_image}.{id}.private.com", "hostname"]],
+        "create_image": True, "keyname": None, "launch_time": None, "storage_volumes": [],
+    }
+    doc.update(extra)
+    return doc
+
+
+INSTANCES = (
+    _instance("inst0", "Mock Instance With Profile Change", "img1", "us", "m1-large", "img1",
+              hwp_overrides={"memory": "12288"}),
+    _instance("inst1", "MockUserInstance", "img3", "us", "m1-small", "img1",
+              storage_volumes=[["vol3", "/dev/sda1"]]),
+    _instance("inst2", "AnotherInstance", "img1", "us", "m1-large", "img1"),
+    _instance("inst3", "", "img3", "eu", "m1-small", "img3", keyname="", create_image=False),
+)
+
+KEYS = (
+    {"id": "test-key", "credential_type": "key",
+     "fingerprint": "5e:ce:b6:dc:59:3b:5c:93:f8:2e:9d:20:ce:60:ca:f5:0b:8a:66:93"},
+)
+
+_VOLUME_CREATED = "Thu Jul 30 14:35:11 UTC 2009"
+STORAGE_VOLUMES = (
+    {"id": "vol1", "capacity": "1", "realm_id": "us", "state": "AVAILABLE",
+     "created": _VOLUME_CREATED, "instance_id": None, "device": None},
+    {"id": "vol2", "capacity": "1", "realm_id": "us", "state": "AVAILABLE",
+     "created": _VOLUME_CREATED, "instance_id": None, "device": None},
+    {"id": "vol3", "capacity": "1", "realm_id": "us", "state": "IN-USE",
+     "created": _VOLUME_CREATED, "instance_id": "inst1", "device": "/dev/sda1"},
+)
+
+_SNAPSHOT_CREATED = "Wed Jul 29 18:15:24 UTC 2009"
+STORAGE_SNAPSHOTS = (
+    {"id": "snap1", "storage_volume_id": "vol1", "state": "COMPLETED",
+     "created": _SNAPSHOT_CREATED},
+    {"id": "snap2", "storage_volume_id": "vol2", "state": "COMPLETED",
+     "created": _SNAPSHOT_CREATED},
+    {"id": "snap3", "storage_volume_id": "vol2", "state": "COMPLETED",
+     "created": _SNAPSHOT_CREATED},
+)
+
+# Where each id counter starts, past the seeded ids.
+COUNTERS = {"inst": 4, "img": 4, "vol": 4, "snap": 4}
+
+
+def seed(txn: Transaction, user: str) -> None:
+    """Fill a new user's cloud. The seeded instances belong to that user."""
+    for collection, docs in (
+        ("images", IMAGES),
+        ("instances", INSTANCES),
+        ("keys", KEYS),
+        ("storage_volumes", STORAGE_VOLUMES),
+        ("storage_snapshots", STORAGE_SNAPSHOTS),
+    ):
+        for doc in docs:
+            doc = dict(doc)
+            if collection == "instances" or doc.get("owner_id") == "mockuser":
+                doc["owner_id"] = user
+            txn.put(collection, doc)
+    for prefix, start in COUNTERS.items():
+        txn.set_meta(f"counter:{prefix}", str(start))

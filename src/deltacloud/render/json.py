@@ -1,0 +1,233 @@
+"""JSON in Deltacloud's shapes (`to_hash` in server/lib/deltacloud/models/*.rb)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from deltacloud.drivers.base import Driver
+from deltacloud.models import (
+    HardwareProfile,
+    Image,
+    Instance,
+    InstanceAddress,
+    Key,
+    Realm,
+    StateMachine,
+    StorageSnapshot,
+    StorageVolume,
+)
+from deltacloud.models.api import EntryPoint
+from deltacloud.models.command import CommandOutput
+from deltacloud.render import View
+from deltacloud.render.xml import instance_links
+
+Obj = dict[str, Any]
+
+
+def _ref(view: View, collection: str, id: str, rel: str) -> Obj:
+    return {"id": id, "href": view.url(collection, id), "rel": rel}
+
+
+def _entry_point(api: EntryPoint, view: View) -> Obj:
+    return {
+        "version": api.version,
+        "driver": api.driver,
+        "provider": api.provider,
+        "links": [
+            {
+                "rel": link.rel,
+                "href": view.url(link.rel),
+                # Deltacloud nests each feature in a list of its own; clients expect it.
+                "features": [
+                    [{
+                        "name": f.name,
+                        "rel": f.operation,
+                        "params": [f"{p.name}:{p.type}:optional" for p in f.params],
+                        "constraints": {},
+                    }]
+                    for f in link.features
+                ],
+            }
+            for link in api.links
+        ],
+    }
+
+
+def _driver_summary(driver: type[Driver]) -> Obj:
+    out: Obj = {"name": driver.display_name}
+    if driver.username_label:
+        out["username"] = driver.username_label
+    if driver.password_label:
+        out["password"] = driver.password_label
+    providers = driver.providers()
+    if providers:
+        out["providers"] = [{"id": p.id, "entrypoints": dict(p.entrypoints)} for p in providers]
+    return out
+
+
+def _realm(realm: Realm, view: View) -> Obj:
+    return {"id": realm.id, "href": view.url("realms", realm.id), "name": realm.name,
+            "state": realm.state, "limit": realm.limit}
+
+
+def _hardware_profile(hwp: HardwareProfile, view: View) -> Obj:
+    out: Obj = {"id": hwp.id, "href": view.url("hardware_profiles", hwp.id), "name": hwp.name}
+    if hwp.properties:
+        out["properties"] = {p.name: p.default_text for p in hwp.properties}
+    return out
+
+
+def _image(image: Image, view: View) -> Obj:
+    return {
+        "id": image.id, "href": view.url("images", image.id), "name": image.name,
+        "description": image.description, "owner": image.owner_id,
+        "architecture": image.architecture, "state": image.state,
+        "root_type": image.root_type, "creation_time": image.creation_time,
+        "hardware_profiles": [
+            _ref(view, "hardware_profiles", h, "hardware_profile") for h in image.hardware_profiles
+        ],
+    }
+
+
+def _address(a: InstanceAddress) -> Obj:
+    out: Obj = {"address": a.address, "type": a.type}
+    if a.port is not None:
+        out["port"] = a.port
+    return out
+
+
+def _instance(inst: Instance, view: View) -> Obj:
+    out: Obj = {
+        "id": inst.id, "href": view.url("instances", inst.id), "name": inst.name,
+        "state": inst.state, "owner": inst.owner_id,
+        "image": {"href": view.url("images", inst.image_id), "id": inst.image_id, "rel": "image"},
+        "realm": {"href": view.url("realms", inst.realm_id), "id": inst.realm_id, "rel": "realm"},
+        "actions": [
+            {"href": link["href"], "rel": link["rel"], "method": link["method"]}
+            for link in instance_links(inst, view)
+        ],
+        "hardware_profile": {
+            **_ref(view, "hardware_profiles", inst.hardware_profile_id, "hardware_profile"),
+            "properties": dict(inst.hardware_profile_overrides),
+        },
+        "public_addresses": [_address(a) for a in inst.public_addresses],
+        "private_addresses": [_address(a) for a in inst.private_addresses],
+    }
+    if inst.launch_time:
+        out["create_time"] = inst.launch_time
+    if inst.create_image:
+        out["create_image"] = True
+    if inst.firewalls is not None:
+        out["firewalls"] = [_ref(view, "firewalls", f, "firewall") for f in inst.firewalls]
+    out["storage_volumes"] = [
+        {**_ref(view, "storage_volumes", v, "storage_volume"), "device": d}
+        for v, d in inst.storage_volumes
+    ]
+    if view.driver.has_feature("instances", "authentication_key"):
+        out["authentication_type"] = "key"
+        if inst.keyname is not None:
+            out["authentication"] = {"keyname": inst.keyname}
+    if view.driver.has_feature("instances", "authentication_password") and inst.username:
+        out["authentication_type"] = "password"
+        out["authentication"] = {"user": inst.username, "password": inst.password}
+    return out
+
+
+def _key(key: Key, view: View) -> Obj:
+    out: Obj = {
+        "id": key.id, "href": view.url("keys", key.id), "credential_type": key.credential_type,
+        "username": key.username, "password": key.password, "state": key.state,
+    }
+    if key.pem_rsa_key:
+        out["pem_rsa_key"] = key.pem_rsa_key
+    if key.fingerprint:
+        out["fingerprint"] = key.fingerprint
+    return out
+
+
+def _storage_volume(vol: StorageVolume, view: View) -> Obj:
+    return {
+        "id": vol.id, "href": view.url("storage_volumes", vol.id), "name": vol.name or vol.id,
+        "description": vol.description, "state": vol.state, "created": vol.created,
+        "realm": _ref(view, "realms", vol.realm_id, "realm") if vol.realm_id else {},
+        "device": vol.device, "kind": vol.kind, "capacity": vol.capacity,
+        "actions": [
+            {"href": view.url("storage_volumes", vol.id, a), "rel": a} for a in vol.actions
+        ],
+        "instance": (
+            _ref(view, "instances", vol.instance_id, "instance") if vol.instance_id else {}
+        ),
+    }
+
+
+def _storage_snapshot(snap: StorageSnapshot, view: View) -> Obj:
+    return {
+        "id": snap.id, "href": view.url("storage_snapshots", snap.id),
+        "name": snap.name or snap.id, "description": snap.description, "state": snap.state,
+        "storage_volume": _ref(view, "storage_volumes", snap.storage_volume_id, "storage_volume"),
+        "created": snap.created,
+    }
+
+
+def _state_machine(machine: StateMachine, view: View) -> list[Obj]:
+    return [
+        {
+            "name": state,
+            "transitions": [
+                {"to": t.to, "auto": "true"} if t.automatic else {"to": t.to, "action": t.action}
+                for t in machine.transitions_from(state)
+            ],
+        }
+        for state in machine.states
+    ]
+
+
+def _command_output(out: CommandOutput, view: View) -> Obj:
+    return {"id": out.instance_id, "public_address": out.public_address,
+            "command": out.command, "output": out.output}
+
+
+# model type -> (key of the wrapping object, function)
+RENDERERS: dict[type, tuple[str | None, Callable[[Any, View], Any]]] = {
+    EntryPoint: ("api", _entry_point),
+    Realm: ("realm", _realm),
+    HardwareProfile: ("hardware_profile", _hardware_profile),
+    Image: ("image", _image),
+    Instance: ("instance", _instance),
+    Key: ("key", _key),
+    StorageVolume: ("storage_volume", _storage_volume),
+    StorageSnapshot: ("storage_snapshot", _storage_snapshot),
+    StateMachine: (None, _state_machine),
+    CommandOutput: ("instance", _command_output),
+}
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def render(value: Any, view: View, collection: str | None = None) -> str:
+    if collection == "drivers":
+        # Deltacloud keys the driver list by id rather than listing it.
+        return _dumps({d.name: _driver_summary(d) for d in value})
+    if isinstance(value, type) and issubclass(value, Driver):
+        return _dumps({"driver": {**_driver_summary(value), "id": value.name}})
+    if collection is not None:
+        return _dumps({collection: [RENDERERS[type(v)][1](v, view) for v in value]})
+    key, fn = RENDERERS[type(value)]
+    body = fn(value, view)
+    return _dumps(body if key is None else {key: body})
+
+
+def render_error(status: int, message: str, url: str, driver: str, provider: str) -> str:
+    # Deltacloud's top-level code and message, and the SPEC's full error object.
+    return _dumps({
+        "code": status,
+        "message": message,
+        "error": {
+            "status": status, "url": url, "code": status, "message": message,
+            "backend": {"driver": driver, "provider": provider},
+        },
+    })

@@ -1,0 +1,367 @@
+"""XML in Deltacloud's element and attribute names (server/views/**/*.xml.haml)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from xml.sax.saxutils import escape, quoteattr
+
+from deltacloud.collections.features import Feature
+from deltacloud.drivers.base import Driver
+from deltacloud.models import (
+    HardwareProfile,
+    Image,
+    Instance,
+    InstanceAddress,
+    Key,
+    Realm,
+    StateMachine,
+    StorageSnapshot,
+    StorageVolume,
+)
+from deltacloud.models.api import EntryPoint
+from deltacloud.models.command import CommandOutput
+from deltacloud.render import View, action_method
+
+PROLOG = "<?xml version='1.0' encoding='utf-8' ?>\n"
+
+
+class Writer:
+    """Appends indented XML to a list of strings; the fastest way CPython builds text."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = [PROLOG]
+        self.depth = 0
+
+    def _start(self, tag: str, attrs: dict[str, Any]) -> str:
+        attr_text = "".join(
+            f" {k}={quoteattr(str(v))}" for k, v in attrs.items() if v is not None
+        )
+        return f"{'  ' * self.depth}<{tag}{attr_text}"
+
+    def leaf(self, tag: str, text: Any = None, /, **attrs: Any) -> None:
+        start = self._start(tag, attrs)
+        if text is None:
+            self.parts.append(f"{start}/>\n")
+        else:
+            self.parts.append(f"{start}>{escape(str(text))}</{tag}>\n")
+
+    def cdata(self, tag: str, text: str, /, **attrs: Any) -> None:
+        safe = text.replace("]]>", "]]]]><![CDATA[>")
+        self.parts.append(f"{self._start(tag, attrs)}><![CDATA[{safe}]]></{tag}>\n")
+
+    def open(self, tag: str, /, **attrs: Any) -> None:
+        self.parts.append(f"{self._start(tag, attrs)}>\n")
+        self.depth += 1
+
+    def close(self, tag: str) -> None:
+        self.depth -= 1
+        self.parts.append(f"{'  ' * self.depth}</{tag}>\n")
+
+    def text(self) -> str:
+        return "".join(self.parts)
+
+
+# -- one function per model --------------------------------------------------
+
+
+def _entry_point(w: Writer, api: EntryPoint, view: View) -> None:
+    w.open("api", driver=api.driver, provider=api.provider, version=api.version)
+    for link in api.links:
+        if not link.features:
+            w.leaf("link", href=view.url(link.rel), rel=link.rel)
+            continue
+        w.open("link", href=view.url(link.rel), rel=link.rel)
+        for feature in link.features:
+            _feature(w, feature)
+        w.close("link")
+    w.close("api")
+
+
+def _feature(w: Writer, feature: Feature) -> None:
+    w.open("feature", name=feature.name, rel=feature.operation)
+    for param in feature.params:
+        w.leaf("param", name=param.name)
+    w.close("feature")
+
+
+def _driver(w: Writer, driver: type[Driver], view: View) -> None:
+    w.open("driver", href=view.url("drivers", driver.name), id=driver.name)
+    w.leaf("name", driver.display_name)
+    for provider in driver.providers():
+        if not provider.entrypoints:
+            w.leaf("provider", id=provider.id)
+            continue
+        w.open("provider", id=provider.id)
+        for kind, url in provider.entrypoints.items():
+            w.cdata("entrypoint", url, kind=kind)
+        w.close("provider")
+    w.close("driver")
+
+
+def _realm(w: Writer, realm: Realm, view: View) -> None:
+    w.open("realm", href=view.url("realms", realm.id), id=realm.id)
+    w.leaf("name", realm.name)
+    w.leaf("state", realm.state)
+    if realm.limit != "unlimited":
+        w.cdata("limit", realm.limit)
+    w.close("realm")
+
+
+def _hardware_profile(w: Writer, hwp: HardwareProfile, view: View) -> None:
+    w.open("hardware_profile", href=view.url("hardware_profiles", hwp.id), id=hwp.id)
+    w.leaf("id", hwp.id)
+    w.leaf("name", hwp.name)
+    for prop in hwp.properties:
+        attrs = {"kind": prop.kind, "name": prop.name, "unit": prop.unit,
+                 "value": prop.default_text}
+        if prop.kind == "fixed":
+            w.leaf("property", **attrs)
+            continue
+        w.open("property", **attrs)
+        w.leaf("param", href=view.url("instances"), method="post", name=prop.param,
+               operation="create")
+        if prop.kind == "range":
+            w.leaf("range", first=prop.first, last=prop.last)
+        else:
+            w.open("enum")
+            for value in prop.value_texts:
+                w.leaf("entry", value=value)
+            w.close("enum")
+        w.close("property")
+    w.close("hardware_profile")
+
+
+def _image(w: Writer, image: Image, view: View) -> None:
+    w.open("image", href=view.url("images", image.id), id=image.id)
+    w.leaf("name", image.name)
+    w.leaf("description", image.description)
+    w.leaf("owner_id", image.owner_id)
+    w.leaf("architecture", image.architecture)
+    w.leaf("state", image.state)
+    if image.creation_time:
+        w.leaf("creation_time", image.creation_time)
+    w.open("hardware_profiles")
+    for hwp_id in image.hardware_profiles:
+        w.leaf("hardware_profile", href=view.url("hardware_profiles", hwp_id), id=hwp_id,
+               rel="hardware_profile")
+    w.close("hardware_profiles")
+    w.leaf("root_type", image.root_type)
+    w.open("actions")
+    w.leaf("link", href=f"{view.url('instances')};image_id={image.id}", method="post",
+           rel="create_instance")
+    if view.driver.supports("destroy_image"):
+        w.leaf("link", href=view.url("images", image.id), method="delete", rel="destroy_image")
+    w.close("actions")
+    w.close("image")
+
+
+def _addresses(w: Writer, tag: str, addresses: list[InstanceAddress]) -> None:
+    w.open(tag)
+    for a in addresses:
+        w.leaf("address", a.address, type=a.type, port=a.port)
+    w.close(tag)
+
+
+def _instance(w: Writer, inst: Instance, view: View) -> None:
+    w.open("instance", href=view.url("instances", inst.id), id=inst.id)
+    w.leaf("name", inst.name)
+    w.leaf("owner_id", inst.owner_id)
+    w.leaf("image", href=view.url("images", inst.image_id), id=inst.image_id)
+    w.leaf("realm", href=view.url("realms", inst.realm_id), id=inst.realm_id)
+    w.leaf("state", inst.state)
+    hwp_url = view.url("hardware_profiles", inst.hardware_profile_id)
+    if inst.hardware_profile_overrides:
+        w.open("hardware_profile", href=hwp_url, id=inst.hardware_profile_id)
+        for name, value in inst.hardware_profile_overrides.items():
+            unit = {"cpu": "count", "memory": "MB", "storage": "GB"}.get(name, "label")
+            w.leaf("property", kind="fixed", name=name, unit=unit, value=value)
+        w.close("hardware_profile")
+    else:
+        w.leaf("hardware_profile", href=hwp_url, id=inst.hardware_profile_id)
+    w.open("actions")
+    for link in instance_links(inst, view):
+        w.leaf("link", **link)
+    w.close("actions")
+    if inst.launch_time:
+        w.leaf("launch_time", inst.launch_time)
+    _addresses(w, "public_addresses", inst.public_addresses)
+    _addresses(w, "private_addresses", inst.private_addresses)
+    if inst.firewalls is not None:
+        w.open("firewalls")
+        for fw in inst.firewalls:
+            w.leaf("firewall", href=view.url("firewalls", fw), id=fw)
+        w.close("firewalls")
+    w.open("storage_volumes")
+    for volume_id, device in inst.storage_volumes:
+        w.leaf("storage_volume", device=device, href=view.url("storage_volumes", volume_id),
+               id=volume_id)
+    w.close("storage_volumes")
+    _authentication(w, inst, view)
+    w.close("instance")
+
+
+def instance_links(inst: Instance, view: View) -> list[dict[str, str]]:
+    """The instance's <actions>: what its state allows, then run and create_image."""
+    links = [
+        {"href": view.action_url("instances", inst.id, a), "method": action_method(a), "rel": a}
+        for a in inst.actions
+    ]
+    if view.driver.supports("run_on_instance"):
+        links.append({"href": f"{view.url('instances', inst.id, 'run')};id={inst.id}",
+                      "method": "post", "rel": "run"})
+    if inst.create_image and view.driver.supports("create_image"):
+        links.append({"href": f"{view.url('images')};instance_id={inst.id}", "method": "post",
+                      "rel": "create_image"})
+    return links
+
+
+def _authentication(w: Writer, inst: Instance, view: View) -> None:
+    if view.driver.has_feature("instances", "authentication_password"):
+        kind = "password"
+    elif view.driver.has_feature("instances", "authentication_key"):
+        kind = "key"
+    else:
+        return
+    w.open("authentication", type=kind)
+    if inst.password is not None:
+        w.open("login")
+        w.leaf("username", inst.username or "")
+        w.cdata("password", inst.password)
+        w.close("login")
+    if inst.keyname is not None:
+        w.open("login")
+        w.leaf("keyname", inst.keyname)
+        w.close("login")
+    w.close("authentication")
+
+
+def _key(w: Writer, key: Key, view: View) -> None:
+    w.open("key", href=view.url("keys", key.id), id=key.id, type=key.credential_type)
+    w.leaf("name", key.name)
+    w.open("actions")
+    if view.driver.supports("destroy_key"):
+        w.leaf("link", href=view.url("keys", key.id), method="delete", rel="destroy")
+    w.close("actions")
+    if key.fingerprint:
+        w.leaf("fingerprint", key.fingerprint)
+    if key.pem_rsa_key:
+        w.cdata("pem", key.pem_rsa_key)
+    if key.credential_type == "password":
+        w.cdata("username", key.username or "")
+        w.cdata("password", key.password or "")
+    if key.state:
+        w.leaf("state", key.state)
+    w.close("key")
+
+
+def _storage_volume(w: Writer, vol: StorageVolume, view: View) -> None:
+    w.open("storage_volume", href=view.url("storage_volumes", vol.id), id=vol.id)
+    if vol.created:
+        w.leaf("created", vol.created)
+    w.leaf("capacity", vol.capacity, unit="GB")
+    if vol.kind:
+        w.leaf("kind", vol.kind)
+    w.leaf("name", vol.name or vol.id)
+    if vol.description:
+        w.leaf("description", vol.description)
+    if vol.device:
+        w.leaf("device", vol.device)
+    if vol.realm_id:
+        w.leaf("realm", href=view.url("realms", vol.realm_id), id=vol.realm_id)
+        w.leaf("realm_id", vol.realm_id)
+    w.leaf("state", vol.state)
+    if vol.instance_id:
+        w.open("mount")
+        w.leaf("instance", href=view.url("instances", vol.instance_id), id=vol.instance_id)
+        if vol.device:
+            w.leaf("device", name=vol.device)
+        w.close("mount")
+    if vol.actions:
+        w.open("actions")
+        for a in vol.actions:
+            w.leaf("link", href=view.url("storage_volumes", vol.id, a), method="post", rel=a)
+        w.close("actions")
+    w.close("storage_volume")
+
+
+def _storage_snapshot(w: Writer, snap: StorageSnapshot, view: View) -> None:
+    w.open("storage_snapshot", href=view.url("storage_snapshots", snap.id), id=snap.id)
+    w.leaf("name", snap.name or snap.id)
+    if snap.description:
+        w.leaf("description", snap.description)
+    w.leaf("created", snap.created or "")
+    w.leaf("state", snap.state)
+    w.leaf("storage_volume", href=view.url("storage_volumes", snap.storage_volume_id),
+           id=snap.storage_volume_id)
+    w.close("storage_snapshot")
+
+
+def _state_machine(w: Writer, machine: StateMachine, view: View) -> None:
+    w.open("states")
+    for state in machine.states:
+        transitions = machine.transitions_from(state)
+        if not transitions:
+            w.leaf("state", name=state)
+            continue
+        w.open("state", name=state)
+        for t in transitions:
+            if t.automatic:
+                w.leaf("transition", auto="true", to=t.to)
+            else:
+                w.leaf("transition", action=t.action, to=t.to)
+        w.close("state")
+    w.close("states")
+
+
+def _command_output(w: Writer, out: CommandOutput, view: View) -> None:
+    w.open("instance", href=view.url("instances", out.instance_id), id=out.instance_id)
+    w.leaf("public_address", out.public_address)
+    w.leaf("command", out.command)
+    w.leaf("output", out.output)
+    w.close("instance")
+
+
+RENDERERS: dict[type, Callable[[Writer, Any, View], None]] = {
+    EntryPoint: _entry_point,
+    Realm: _realm,
+    HardwareProfile: _hardware_profile,
+    Image: _image,
+    Instance: _instance,
+    Key: _key,
+    StorageVolume: _storage_volume,
+    StorageSnapshot: _storage_snapshot,
+    StateMachine: _state_machine,
+    CommandOutput: _command_output,
+}
+
+
+def _render_one(w: Writer, value: Any, view: View) -> None:
+    if isinstance(value, type) and issubclass(value, Driver):
+        _driver(w, value, view)
+    else:
+        RENDERERS[type(value)](w, value, view)
+
+
+def render(value: Any, view: View, collection: str | None = None) -> str:
+    """One model, or a list of them under a root element named after the collection."""
+    w = Writer()
+    if collection is None:
+        _render_one(w, value, view)
+    else:
+        w.open(collection)
+        for item in value:
+            _render_one(w, item, view)
+        w.close(collection)
+    return w.text()
+
+
+def render_error(status: int, message: str, url: str, driver: str, provider: str) -> str:
+    w = Writer()
+    w.open("error", status=status, url=url)
+    w.leaf("backend", driver=driver, provider=provider)
+    w.leaf("code", status)
+    w.cdata("message", message)
+    w.close("error")
+    return w.text()
+

@@ -1,0 +1,1 @@
+"""The ASGI application: request parsing, dispatch to collections, responses."""

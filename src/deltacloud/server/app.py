@@ -1,0 +1,289 @@
+"""The ASGI application: routes built from the collection declarations."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
+
+from deltacloud import API_VERSION
+from deltacloud.collections import COLLECTIONS, Call, Collection, Operation, Result
+from deltacloud.collections.features import features_for
+from deltacloud.drivers.base import Driver, Settings
+from deltacloud.drivers.registry import Registry
+from deltacloud.errors import (
+    AuthenticationFailure,
+    DeltacloudError,
+    MethodNotAllowed,
+    NotAcceptable,
+    NotFound,
+)
+from deltacloud.models.api import EntryLink, EntryPoint
+from deltacloud.render import View
+from deltacloud.render import json as json_render
+from deltacloud.render import xml as xml_render
+from deltacloud.server.context import Defaults, RequestContext, request_context
+from deltacloud.server.errors import error_response
+from deltacloud.server.matrix import MatrixParams
+from deltacloud.server.params import read_params, validate
+from deltacloud.server.responses import base_headers, respond
+
+access_log = logging.getLogger("deltacloud.access")
+
+Endpoint = Callable[[Request, RequestContext], Awaitable[Response]]
+
+
+def entry_point(driver: Driver, rc: RequestContext) -> EntryPoint:
+    names = sorted({"drivers", *driver.collections})
+    links = [EntryLink(n, features_for(n, list(driver.collections.get(n, ())))) for n in names]
+    return EntryPoint(rc.driver_name, rc.provider_name, API_VERSION, links)
+
+
+class DeltacloudApp:
+    """The server: call it as an ASGI app."""
+
+    def __init__(self, defaults: Defaults, settings: Settings) -> None:
+        self.defaults = defaults
+        self.registry = Registry(settings)
+        self.registry.get(defaults.driver)  # fail at start on an unknown driver
+        routes = [
+            Route("/", self._root, methods=["GET"]),
+            Route("/api", self._wrap(self._api), methods=["GET"]),
+            Route("/api", self._wrap(self._api_options), methods=["OPTIONS"]),
+            Route("/api", self._wrap(self._api_post), methods=["POST"]),
+        ]
+        for collection in COLLECTIONS.values():
+            if collection.operation("create"):
+                routes.append(Route(f"/api/{collection.name}/new",
+                                    self._wrap(self._new_form(collection)), methods=["GET"]))
+            if collection.operation("destroy"):
+                # HTML forms can only POST: `_method=delete` stands for DELETE.
+                routes.append(Route(f"/api/{collection.name}/{{id}}",
+                                    self._wrap(self._override(collection)), methods=["POST"]))
+            routes.append(Route(f"/api/{collection.name}",
+                                self._wrap(self._collection_options(collection)),
+                                methods=["OPTIONS"]))
+            for op in collection.operations:
+                routes.append(Route(f"/api/{collection.name}{op.path}",
+                                    self._wrap(self._operation(collection, op)),
+                                    methods=[op.method]))
+        routes.append(Route("/{path:path}", self._wrap(self._not_found),
+                            methods=["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"]))
+        self.starlette = Starlette(
+            routes=routes,
+            exception_handlers={HTTPException: self._http_exception},
+        )
+        self.asgi = MatrixParams(self.starlette)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.asgi(scope, receive, send)
+
+    # -- plumbing --------------------------------------------------------------
+
+    def _wrap(self, endpoint: Endpoint) -> Callable[[Request], Awaitable[Response]]:
+        """Give an endpoint its request context; turn every failure into an error response."""
+
+        async def handle(request: Request) -> Response:
+            started = time.perf_counter()
+            rc: RequestContext | None = None
+            try:
+                rc = request_context(request, self.defaults)
+                response = await endpoint(request, rc)
+            except Exception as exc:
+                response = self._error(request, rc, exc)
+            access_log.info("%s %s %d %.1fms", request.method, request.url.path,
+                            response.status_code, (time.perf_counter() - started) * 1000)
+            return response
+
+        return handle
+
+    def _error(self, request: Request, rc: RequestContext | None, exc: BaseException) -> Response:
+        if rc is None:  # the context itself could not be read: answer in XML
+            fmt = "xml"
+            if not isinstance(exc, NotAcceptable):
+                try:
+                    from deltacloud.server.negotiation import choose_format
+
+                    fmt = choose_format(request.query_params.get("format"),
+                                        request.headers.get("accept"))
+                except DeltacloudError:
+                    pass
+            driver = request.headers.get("x-deltacloud-driver") or self.defaults.driver
+            provider = self.defaults.provider or "default"
+            return error_response(exc, fmt=fmt, path=request.url.path, driver=driver,
+                                  provider=provider)
+        return error_response(exc, fmt=rc.format, path=rc.path, driver=rc.driver_name,
+                              provider=rc.provider_name)
+
+    async def _http_exception(self, request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        err = MethodNotAllowed() if exc.status_code == 405 else NotFound()
+        return self._error(request, None, err)
+
+    def _view(self, rc: RequestContext, driver: Driver) -> View:
+        return View(rc.api_url, driver, rc.driver_name, rc.provider_name)
+
+    def _render(self, request: Request, rc: RequestContext, driver: Driver,
+                result: Result) -> Response:
+        headers = base_headers(rc.driver_name, rc.provider_name)
+        view = self._view(rc, driver)
+        if result.location:
+            headers["Location"] = view.url(*result.location.split("/"))
+        if rc.format == "html" and request.method not in ("GET", "HEAD"):
+            return self._redirect_after_post(request, rc, view, result, headers)
+        if result.status == 204 or result.value is None:
+            return respond(None, result.status, rc.format, headers, method=request.method)
+        if rc.format == "json":
+            body = json_render.render(result.value, view, result.collection)
+        elif rc.format == "html":
+            from deltacloud.render import html
+
+            body = html.render(result.value, view, result.collection, request.url.path)
+        else:
+            body = xml_render.render(result.value, view, result.collection)
+        return respond(body, result.status, rc.format, headers, method=request.method,
+                       if_none_match=request.headers.get("if-none-match"))
+
+    @staticmethod
+    def _redirect_after_post(request: Request, rc: RequestContext, view: View,
+                             result: Result, headers: dict[str, str]) -> Response:
+        """A browser that posted a form is sent to the page of what it changed."""
+        parts = request.url.path.split("/")[2:]  # below /api
+        if result.location:
+            target = headers["Location"]
+        elif result.status == 204 or len(parts) < 2:
+            target = view.url(parts[0])
+        else:
+            target = view.url(parts[0], parts[1])
+        headers.pop("Location", None)
+        return RedirectResponse(target, status_code=303, headers=headers)
+
+    def _driver(self, rc: RequestContext) -> Driver:
+        return self.registry.get(rc.driver_name)
+
+    # -- the entry point -------------------------------------------------------
+
+    async def _root(self, request: Request) -> Response:
+        return RedirectResponse("/api", status_code=301)
+
+    async def _api(self, request: Request, rc: RequestContext) -> Response:
+        driver = self._driver(rc)
+        if request.query_params.get("force_auth") and (
+            rc.credentials is None
+            or not await run_in_threadpool(driver.valid_credentials, rc.call)
+        ):
+            raise AuthenticationFailure()
+        return self._render(request, rc, driver, Result(entry_point(driver, rc)))
+
+    async def _api_options(self, request: Request, rc: RequestContext) -> Response:
+        driver = self._driver(rc)
+        headers = base_headers(rc.driver_name, rc.provider_name)
+        headers["Allow"] = ",".join(sorted({"drivers", *driver.collections}))
+        return Response(status_code=200, headers=headers)
+
+    async def _api_post(self, request: Request, rc: RequestContext) -> Response:
+        """The HTML driver switcher posts here; answer with a redirect as Deltacloud did."""
+        params = await read_params(request)
+        driver, provider = params.get("driver"), params.get("provider")
+        root = f"{request.url.scheme}://{request.headers.get('host', '')}/api"
+        if driver:
+            self.registry.driver_class(driver.strip().lower())
+            target = f"{root};driver={driver}"
+            if provider and provider != "default":
+                target += f";provider={provider}"
+        elif provider and provider != "default":
+            target = f"{root};driver={rc.driver_name};provider={provider}"
+        else:
+            target = root
+        return RedirectResponse(target, status_code=301,
+                                headers=base_headers(rc.driver_name, rc.provider_name))
+
+    # -- collections -----------------------------------------------------------
+
+    def _check_collection(self, driver: Driver, collection: Collection) -> None:
+        if collection.name != "drivers" and collection.name not in driver.collections:
+            raise NotFound("This driver does not support that collection")
+
+    def _operation(self, collection: Collection, op: Operation) -> Endpoint:
+        async def endpoint(request: Request, rc: RequestContext) -> Response:
+            return await self._run(request, rc, collection, op)
+
+        return endpoint
+
+    async def _run(self, request: Request, rc: RequestContext, collection: Collection,
+                   op: Operation) -> Response:
+        driver = self._driver(rc)
+        self._check_collection(driver, collection)
+        if op.capability and not driver.supports(op.capability):
+            raise MethodNotAllowed("This driver does not support that operation")
+        params = validate(collection, op, driver, await read_params(request))
+        call = Call(driver, rc.call, self.registry, params, request.path_params.get("id"))
+        result = await run_in_threadpool(op.handler, call)
+        return self._render(request, rc, driver, result)
+
+    def _override(self, collection: Collection) -> Endpoint:
+        destroy = collection.operation("destroy")
+        assert destroy is not None
+
+        async def endpoint(request: Request, rc: RequestContext) -> Response:
+            params = await read_params(request)
+            if params.get("_method", "").lower() != "delete":
+                raise MethodNotAllowed()
+            return await self._run(request, rc, collection, destroy)
+
+        return endpoint
+
+    def _collection_options(self, collection: Collection) -> Endpoint:
+        async def endpoint(request: Request, rc: RequestContext) -> Response:
+            driver = self._driver(rc)
+            self._check_collection(driver, collection)
+            methods = {
+                op.method for op in collection.operations
+                if op.capability is None or driver.supports(op.capability)
+            }
+            if "GET" in methods:
+                methods.add("HEAD")
+            headers = base_headers(rc.driver_name, rc.provider_name)
+            headers["Allow"] = ", ".join(sorted(methods | {"OPTIONS"}))
+            return Response(status_code=200, headers=headers)
+
+        return endpoint
+
+    def _new_form(self, collection: Collection) -> Endpoint:
+        async def endpoint(request: Request, rc: RequestContext) -> Response:
+            from deltacloud.render import html
+
+            driver = self._driver(rc)
+            self._check_collection(driver, collection)
+            op = collection.operation("create")
+            assert op is not None
+            if op.capability and not driver.supports(op.capability):
+                raise MethodNotAllowed("This driver does not support that operation")
+            view = self._view(rc, driver)
+            params = await read_params(request)
+            body = await run_in_threadpool(html.render_form, view, collection, op, params, rc)
+            headers = base_headers(rc.driver_name, rc.provider_name)
+            return respond(body, 200, "html", headers, method=request.method)
+
+        return endpoint
+
+    async def _not_found(self, request: Request, rc: RequestContext) -> Response:
+        raise NotFound()
+
+
+def create_app(
+    driver: str = "mock", provider: str | None = None, data_dir: Path | None = None
+) -> DeltacloudApp:
+    from deltacloud.cli import default_data_dir
+
+    settings = Settings(data_dir=data_dir or default_data_dir())
+    return DeltacloudApp(Defaults(driver, provider), settings)
