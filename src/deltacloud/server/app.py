@@ -76,8 +76,6 @@ class DeltacloudApp:
                 routes.append(Route(f"/api/{collection.name}{op.path}",
                                     self._wrap(self._operation(collection, op)),
                                     methods=[op.method]))
-        routes.append(Route("/{path:path}", self._wrap(self._not_found),
-                            methods=["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"]))
         self.starlette = Starlette(
             routes=routes,
             exception_handlers={HTTPException: self._http_exception},
@@ -138,8 +136,8 @@ class DeltacloudApp:
         view = self._view(rc, driver)
         if result.location:
             headers["Location"] = view.url(*result.location.split("/"))
-        if rc.format == "html" and request.method not in ("GET", "HEAD"):
-            return self._redirect_after_post(request, rc, view, result, headers)
+        if rc.format == "html" and result.status in (202, 204):
+            return self._redirect_after_change(request, view, headers)
         if result.status == 204 or result.value is None:
             return respond(None, result.status, rc.format, headers, method=request.method)
         if rc.format == "json":
@@ -154,17 +152,15 @@ class DeltacloudApp:
                        if_none_match=request.headers.get("if-none-match"))
 
     @staticmethod
-    def _redirect_after_post(request: Request, rc: RequestContext, view: View,
-                             result: Result, headers: dict[str, str]) -> Response:
-        """A browser that posted a form is sent to the page of what it changed."""
-        parts = request.url.path.split("/")[2:]  # below /api
-        if result.location:
-            target = headers["Location"]
-        elif result.status == 204 or len(parts) < 2:
-            target = view.url(parts[0])
-        else:
-            target = view.url(parts[0], parts[1])
-        headers.pop("Location", None)
+    def _redirect_after_change(request: Request, view: View,
+                               headers: dict[str, str]) -> Response:
+        """After an action or a delete, a browser goes to what is left: the resource or its list.
+
+        Creations are not redirected: their page shows what exists only once (a new key's
+        private key).
+        """
+        parts = request.url.path.split("/")[2:]  # below /api: collection, id, action
+        target = view.url(parts[0], parts[1]) if len(parts) > 2 else view.url(parts[0])
         return RedirectResponse(target, status_code=303, headers=headers)
 
     def _driver(self, rc: RequestContext) -> Driver:
@@ -275,9 +271,6 @@ class DeltacloudApp:
             return respond(body, 200, "html", headers, method=request.method)
 
         return endpoint
-
-    async def _not_found(self, request: Request, rc: RequestContext) -> Response:
-        raise NotFound()
 
 
 def create_app(

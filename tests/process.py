@@ -1,0 +1,74 @@
+"""Running the real `deltacloudd` on a loopback port, for tests and benchmarks."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx2 as httpx
+
+DELTACLOUDD = str(Path(sys.executable).with_name("deltacloudd"))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """A deltacloudd child process; use as a context manager."""
+
+    def __init__(self, data_dir: Path, *args: str, port: int | None = None,
+                 env: dict[str, str] | None = None) -> None:
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}/api"
+        self.command = [DELTACLOUDD, "-r", "127.0.0.1", "-p", str(self.port),
+                        "--data-dir", str(data_dir), *args]
+        self.env = {**os.environ, **(env or {})}
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 10) -> Server:
+        self.proc = subprocess.Popen(self.command, env=self.env, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                output = self.proc.stdout.read().decode() if self.proc.stdout else ""
+                raise RuntimeError(f"deltacloudd exited early: {output}")
+            try:
+                httpx.get(self.url, timeout=1)
+                return self
+            except httpx.TransportError:
+                time.sleep(0.02)
+        self.stop()
+        raise RuntimeError("deltacloudd did not answer in time")
+
+    def kill(self) -> None:
+        """SIGKILL: no chance to clean up, as in a crash."""
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(10)
+
+    def stop(self) -> str:
+        """SIGTERM and wait; returns what the server printed."""
+        assert self.proc is not None
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+        return self.proc.stdout.read().decode() if self.proc.stdout else ""
+
+    def __enter__(self) -> Server:
+        return self.start()
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
