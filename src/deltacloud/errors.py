@@ -13,8 +13,9 @@ class DeltacloudError(Exception):
     status = 500
     default_message = "Internal Server Error"
 
-    def __init__(self, message: str | None = None) -> None:
+    def __init__(self, message: str | None = None, headers: dict[str, str] | None = None) -> None:
         self.message = message or self.default_message
+        self.headers = headers or {}
         super().__init__(self.message)
 
 
@@ -60,6 +61,11 @@ class Conflict(DeltacloudError):
 class PayloadTooLarge(DeltacloudError):
     status = 413
     default_message = "Request body too large"
+
+
+class RangeNotSatisfiable(DeltacloudError):
+    status = 416
+    default_message = "Range Not Satisfiable"
 
 
 class NotImplementedByBackend(DeltacloudError):

@@ -1,6 +1,7 @@
 """One module per collection; COLLECTIONS is the whole API, in entry-point order."""
 
 from deltacloud.collections.base import Call, Collection, Operation, Param, Result
+from deltacloud.collections.buckets import BUCKETS
 from deltacloud.collections.drivers import DRIVERS
 from deltacloud.collections.hardware_profiles import HARDWARE_PROFILES
 from deltacloud.collections.images import IMAGES
@@ -15,6 +16,7 @@ COLLECTIONS: dict[str, Collection] = {
     c.name: c
     for c in sorted(
         (
+            BUCKETS,
             DRIVERS,
             HARDWARE_PROFILES,
             IMAGES,

@@ -7,15 +7,16 @@ HTML interface draws its forms from it. Print `COLLECTIONS` to see the API.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from deltacloud.errors import BadRequest
 
 if TYPE_CHECKING:
     from deltacloud.drivers.base import CallContext, Driver
     from deltacloud.drivers.registry import Registry
+    from deltacloud.models.blob import BlobContent, ByteSource
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,15 @@ class Param:
 
 
 @dataclass(frozen=True)
+class FormFile:
+    """A file from a multipart form, spooled by the server (to disk past a megabyte)."""
+
+    file: IO[bytes]
+    content_type: str
+    filename: str
+
+
+@dataclass(frozen=True)
 class Call:
     """One invocation of an operation, as its handler sees it."""
 
@@ -47,6 +57,14 @@ class Call:
     registry: Registry
     params: dict[str, str] = field(default_factory=dict)
     id: str | None = None
+    # Further path parts, e.g. {"blob_id": ...}.
+    path: Mapping[str, str] = field(default_factory=dict)
+    # Request headers, less Authorization and Cookie.
+    headers: Mapping[str, str] = field(default_factory=dict)
+    # The request body, for operations that stream it (blob uploads).
+    body: ByteSource | None = None
+    # Files of a multipart form, by field name.
+    files: Mapping[str, FormFile] = field(default_factory=dict)
 
     @property
     def resource_id(self) -> str:
@@ -64,6 +82,9 @@ class Result:
     location: str | None = None
     # Root name for a list, e.g. "instances"; None for a single object.
     collection: str | None = None
+    # Bytes to send as they are (blob content), instead of rendering `value`.
+    stream: BlobContent | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
 
 
 Handler = Callable[[Call], Result]
@@ -79,10 +100,8 @@ class Operation:
     capability: str | None = None
     params: tuple[Param, ...] = ()
     description: str = ""
-
-    @property
-    def is_action(self) -> bool:
-        return self.name not in ("index", "show", "create", "destroy")
+    # "params": the body holds parameters; "stream": the body is data for the handler.
+    body: str = "params"
 
 
 @dataclass(frozen=True)

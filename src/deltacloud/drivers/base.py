@@ -21,6 +21,7 @@ from typing import Any, ClassVar, TypeVar
 
 from deltacloud.errors import AuthenticationFailure, MethodNotAllowed, NotFound
 from deltacloud.models import (
+    Bucket,
     HardwareProfile,
     Image,
     Instance,
@@ -168,6 +169,19 @@ class Driver:
     create_storage_snapshot = _unsupported
     destroy_storage_snapshot = _unsupported
 
+    # -- storage -------------------------------------------------------------
+    # Blob bytes move as iterators of chunks in both directions, so a driver can
+    # pass them through to its cloud without holding a whole blob.
+
+    buckets = _unsupported  # (ctx, filters) -> list[Bucket]
+    create_bucket = _unsupported  # (ctx, params) -> Bucket
+    delete_bucket = _unsupported  # (ctx, id); refuses a non-empty bucket
+    blob = _unsupported  # (ctx, bucket_id, blob_id) -> Blob
+    create_blob = _unsupported  # (ctx, bucket_id, blob_id, BlobUpload) -> Blob
+    blob_content = _unsupported  # (ctx, bucket_id, blob_id, first, last) -> BlobContent
+    update_blob_metadata = _unsupported  # (ctx, bucket_id, blob_id, dict) -> Blob
+    delete_blob = _unsupported  # (ctx, bucket_id, blob_id)
+
     # Single-object lookups default to filtering the listing; drivers whose
     # cloud has a cheaper direct call override them.
 
@@ -191,6 +205,9 @@ class Driver:
 
     def storage_snapshot(self, ctx: CallContext, id: str) -> StorageSnapshot:
         return _one(self.storage_snapshots(ctx, {"id": id}), "Storage snapshot", id)
+
+    def bucket(self, ctx: CallContext, id: str) -> Bucket:
+        return _one(self.buckets(ctx, {"id": id}), "Bucket", id)
 
 
 def _one(items: list[T], kind: str, id: str) -> T:

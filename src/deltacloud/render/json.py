@@ -8,6 +8,8 @@ from typing import Any
 
 from deltacloud.drivers.base import Driver
 from deltacloud.models import (
+    Blob,
+    Bucket,
     HardwareProfile,
     Image,
     Instance,
@@ -171,6 +173,33 @@ def _storage_snapshot(snap: StorageSnapshot, view: View) -> Obj:
     }
 
 
+def _bucket(bucket: Bucket, view: View) -> Obj:
+    out: Obj = {
+        "id": bucket.id, "href": view.url("buckets", bucket.id), "name": bucket.name,
+        "size": bucket.size,
+        "blob_list": [
+            {"rel": "blob", "href": view.url("buckets", bucket.id, b), "id": b}
+            for b in bucket.blob_list
+        ],
+    }
+    if bucket.location:
+        out["location"] = bucket.location
+    return out
+
+
+def _blob(blob: Blob, view: View) -> Obj:
+    # Deltacloud also inlined the bytes as "content"; blobs of any size stream
+    # from content_href instead.
+    href = view.url("buckets", blob.bucket, blob.id)
+    return {
+        "id": blob.id, "href": href,
+        "bucket": {"rel": "bucket", "href": view.url("buckets", blob.bucket), "id": blob.bucket},
+        "content_length": blob.content_length, "content_type": blob.content_type,
+        "last_modified": blob.last_modified, "user_metadata": dict(blob.user_metadata),
+        "content_href": f"{href}/content",
+    }
+
+
 def _state_machine(machine: StateMachine, view: View) -> list[Obj]:
     return [
         {
@@ -201,6 +230,8 @@ RENDERERS: dict[type, tuple[str | None, Callable[[Any, View], Any]]] = {
     StorageSnapshot: ("storage_snapshot", _storage_snapshot),
     StateMachine: (None, _state_machine),
     CommandOutput: ("instance", _command_output),
+    Bucket: ("bucket", _bucket),
+    Blob: ("blob", _blob),
 }
 
 

@@ -9,6 +9,8 @@ from xml.sax.saxutils import escape, quoteattr
 from deltacloud.collections.features import Feature
 from deltacloud.drivers.base import Driver
 from deltacloud.models import (
+    Blob,
+    Bucket,
     HardwareProfile,
     Image,
     Instance,
@@ -297,6 +299,32 @@ def _storage_snapshot(w: Writer, snap: StorageSnapshot, view: View) -> None:
     w.close("storage_snapshot")
 
 
+def _bucket(w: Writer, bucket: Bucket, view: View) -> None:
+    w.open("bucket", href=view.url("buckets", bucket.id), id=bucket.id)
+    w.leaf("name", bucket.name)
+    w.leaf("size", bucket.size)
+    if bucket.location:
+        w.leaf("location", bucket.location)
+    for blob_id in bucket.blob_list:
+        w.leaf("blob", href=view.url("buckets", bucket.id, blob_id), id=blob_id)
+    w.close("bucket")
+
+
+def _blob(w: Writer, blob: Blob, view: View) -> None:
+    href = view.url("buckets", blob.bucket, blob.id)
+    w.open("blob", href=href, id=blob.id)
+    w.leaf("bucket", blob.bucket)
+    w.leaf("content_length", blob.content_length)
+    w.leaf("content_type", blob.content_type)
+    w.leaf("last_modified", blob.last_modified or "")
+    w.open("user_metadata")
+    for key, value in blob.user_metadata.items():
+        w.cdata("entry", value, key=key)
+    w.close("user_metadata")
+    w.leaf("content", href=f"{href}/content", rel="blob_content")
+    w.close("blob")
+
+
 def _state_machine(w: Writer, machine: StateMachine, view: View) -> None:
     w.open("states")
     for state in machine.states:
@@ -333,6 +361,8 @@ RENDERERS: dict[type, Callable[[Writer, Any, View], None]] = {
     StorageSnapshot: _storage_snapshot,
     StateMachine: _state_machine,
     CommandOutput: _command_output,
+    Bucket: _bucket,
+    Blob: _blob,
 }
 
 

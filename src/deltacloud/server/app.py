@@ -11,7 +11,7 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
@@ -20,13 +20,7 @@ from deltacloud.collections import COLLECTIONS, Call, Collection, Operation, Res
 from deltacloud.collections.features import features_for
 from deltacloud.drivers.base import Driver, Settings
 from deltacloud.drivers.registry import Registry
-from deltacloud.errors import (
-    AuthenticationFailure,
-    DeltacloudError,
-    MethodNotAllowed,
-    NotAcceptable,
-    NotFound,
-)
+from deltacloud.errors import AuthenticationFailure, MethodNotAllowed, NotFound
 from deltacloud.models.api import EntryLink, EntryPoint
 from deltacloud.render import View
 from deltacloud.render import json as json_render
@@ -34,8 +28,10 @@ from deltacloud.render import xml as xml_render
 from deltacloud.server.context import Defaults, RequestContext, request_context
 from deltacloud.server.errors import error_response
 from deltacloud.server.matrix import MatrixParams
+from deltacloud.server.negotiation import choose_format
 from deltacloud.server.params import read_params, validate
 from deltacloud.server.responses import base_headers, respond
+from deltacloud.server.streaming import RequestBody, content_chunks
 
 access_log = logging.getLogger("deltacloud.access")
 
@@ -62,20 +58,7 @@ class DeltacloudApp:
             Route("/api", self._wrap(self._api_post), methods=["POST"]),
         ]
         for collection in COLLECTIONS.values():
-            if collection.operation("create"):
-                routes.append(Route(f"/api/{collection.name}/new",
-                                    self._wrap(self._new_form(collection)), methods=["GET"]))
-            if collection.operation("destroy"):
-                # HTML forms can only POST: `_method=delete` stands for DELETE.
-                routes.append(Route(f"/api/{collection.name}/{{id}}",
-                                    self._wrap(self._override(collection)), methods=["POST"]))
-            routes.append(Route(f"/api/{collection.name}",
-                                self._wrap(self._collection_options(collection)),
-                                methods=["OPTIONS"]))
-            for op in collection.operations:
-                routes.append(Route(f"/api/{collection.name}{op.path}",
-                                    self._wrap(self._operation(collection, op)),
-                                    methods=[op.method]))
+            routes.extend(self._collection_routes(collection))
         self.starlette = Starlette(
             routes=routes,
             exception_handlers={HTTPException: self._http_exception},
@@ -105,22 +88,18 @@ class DeltacloudApp:
         return handle
 
     def _error(self, request: Request, rc: RequestContext | None, exc: BaseException) -> Response:
-        if rc is None:  # the context itself could not be read: answer in XML
+        if rc is not None:
+            return error_response(exc, fmt=rc.format, path=rc.path, driver=rc.driver_name,
+                                  provider=rc.provider_name)
+        # The context itself could not be read: answer as well as we can.
+        try:
+            fmt = choose_format(request.query_params.get("format"),
+                                request.headers.get("accept"))
+        except Exception:
             fmt = "xml"
-            if not isinstance(exc, NotAcceptable):
-                try:
-                    from deltacloud.server.negotiation import choose_format
-
-                    fmt = choose_format(request.query_params.get("format"),
-                                        request.headers.get("accept"))
-                except DeltacloudError:
-                    pass
-            driver = request.headers.get("x-deltacloud-driver") or self.defaults.driver
-            provider = self.defaults.provider or "default"
-            return error_response(exc, fmt=fmt, path=request.url.path, driver=driver,
-                                  provider=provider)
-        return error_response(exc, fmt=rc.format, path=rc.path, driver=rc.driver_name,
-                              provider=rc.provider_name)
+        driver = request.headers.get("x-deltacloud-driver") or self.defaults.driver
+        return error_response(exc, fmt=fmt, path=request.url.path, driver=driver,
+                              provider=self.defaults.provider or "default")
 
     async def _http_exception(self, request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
@@ -130,12 +109,15 @@ class DeltacloudApp:
     def _view(self, rc: RequestContext, driver: Driver) -> View:
         return View(rc.api_url, driver, rc.driver_name, rc.provider_name)
 
+    def _driver(self, rc: RequestContext) -> Driver:
+        return self.registry.get(rc.driver_name)
+
     def _render(self, request: Request, rc: RequestContext, driver: Driver,
                 result: Result) -> Response:
-        headers = base_headers(rc.driver_name, rc.provider_name)
+        headers = {**base_headers(rc.driver_name, rc.provider_name), **result.headers}
         view = self._view(rc, driver)
         if result.location:
-            headers["Location"] = view.url(*result.location.split("/"))
+            headers["Location"] = view.url(*result.location.split("/", 2))
         if rc.format == "html" and result.status in (202, 204):
             return self._redirect_after_change(request, view, headers)
         if result.status == 204 or result.value is None:
@@ -163,8 +145,15 @@ class DeltacloudApp:
         target = view.url(parts[0], parts[1]) if len(parts) > 2 else view.url(parts[0])
         return RedirectResponse(target, status_code=303, headers=headers)
 
-    def _driver(self, rc: RequestContext) -> Driver:
-        return self.registry.get(rc.driver_name)
+    @staticmethod
+    def _stream(request: Request, rc: RequestContext, result: Result) -> Response:
+        assert result.stream is not None
+        headers = {**base_headers(rc.driver_name, rc.provider_name), **result.headers}
+        if request.method == "HEAD":
+            result.stream.close()
+            return Response(status_code=result.status, headers=headers)
+        return StreamingResponse(content_chunks(result.stream), status_code=result.status,
+                                 headers=headers)
 
     # -- the entry point -------------------------------------------------------
 
@@ -188,7 +177,7 @@ class DeltacloudApp:
 
     async def _api_post(self, request: Request, rc: RequestContext) -> Response:
         """The HTML driver switcher posts here; answer with a redirect as Deltacloud did."""
-        params = await read_params(request)
+        params = (await read_params(request)).values
         driver, provider = params.get("driver"), params.get("provider")
         root = f"{request.url.scheme}://{request.headers.get('host', '')}/api"
         if driver:
@@ -205,38 +194,64 @@ class DeltacloudApp:
 
     # -- collections -----------------------------------------------------------
 
-    def _check_collection(self, driver: Driver, collection: Collection) -> None:
-        if collection.name != "drivers" and collection.name not in driver.collections:
-            raise NotFound("This driver does not support that collection")
+    def _collection_routes(self, collection: Collection) -> list[Route]:
+        """Routes in declaration order, after the HTML form's. A DELETE also answers a POST
+        carrying `_method=delete`, as HTML forms cannot send DELETE."""
+        base = f"/api/{collection.name}"
+        routes = [Route(base, self._wrap(self._collection_options(collection)),
+                        methods=["OPTIONS"])]
+        if collection.operation("create"):
+            routes.append(Route(f"{base}/new", self._wrap(self._new_form(collection)),
+                                methods=["GET"]))
+        posts = {op.path for op in collection.operations if op.method == "POST"}
+        for op in collection.operations:
+            if op.method == "DELETE" and op.path not in posts:
+                routes.append(Route(base + op.path, self._wrap(self._endpoint(collection, None)),
+                                    methods=["POST"]))
+            routes.append(Route(base + op.path, self._wrap(self._endpoint(collection, op)),
+                                methods=[op.method]))
+        return routes
 
-    def _operation(self, collection: Collection, op: Operation) -> Endpoint:
+    def _endpoint(self, collection: Collection, op: Operation | None) -> Endpoint:
         async def endpoint(request: Request, rc: RequestContext) -> Response:
             return await self._run(request, rc, collection, op)
 
         return endpoint
 
+    def _check_collection(self, driver: Driver, collection: Collection) -> None:
+        if collection.name != "drivers" and collection.name not in driver.collections:
+            raise NotFound("This driver does not support that collection")
+
     async def _run(self, request: Request, rc: RequestContext, collection: Collection,
-                   op: Operation) -> Response:
+                   op: Operation | None) -> Response:
+        """Check, call the handler in a worker thread, render. `op` None: a method override."""
         driver = self._driver(rc)
         self._check_collection(driver, collection)
+        streams = op is not None and op.body == "stream"
+        raw = await read_params(request, body=not streams)
+        if request.method == "POST" and raw.values.get("_method", "").lower() == "delete":
+            path = request.scope["route"].path.removeprefix(f"/api/{collection.name}")
+            op = next((o for o in collection.operations
+                       if o.method == "DELETE" and o.path == path), None)
+        if op is None:
+            raise MethodNotAllowed()
         if op.capability and not driver.supports(op.capability):
             raise MethodNotAllowed("This driver does not support that operation")
-        params = validate(collection, op, driver, await read_params(request))
-        call = Call(driver, rc.call, self.registry, params, request.path_params.get("id"))
+        path_params = dict(request.path_params)
+        call = Call(
+            driver, rc.call, self.registry,
+            params=validate(collection, op, driver, raw.values),
+            id=path_params.pop("id", None),
+            path=path_params,
+            headers={k: v for k, v in request.headers.items()
+                     if k not in ("authorization", "cookie")},
+            body=RequestBody(request) if streams else None,
+            files=raw.files,
+        )
         result = await run_in_threadpool(op.handler, call)
+        if result.stream is not None:
+            return self._stream(request, rc, result)
         return self._render(request, rc, driver, result)
-
-    def _override(self, collection: Collection) -> Endpoint:
-        destroy = collection.operation("destroy")
-        assert destroy is not None
-
-        async def endpoint(request: Request, rc: RequestContext) -> Response:
-            params = await read_params(request)
-            if params.get("_method", "").lower() != "delete":
-                raise MethodNotAllowed()
-            return await self._run(request, rc, collection, destroy)
-
-        return endpoint
 
     def _collection_options(self, collection: Collection) -> Endpoint:
         async def endpoint(request: Request, rc: RequestContext) -> Response:
@@ -265,7 +280,7 @@ class DeltacloudApp:
             if op.capability and not driver.supports(op.capability):
                 raise MethodNotAllowed("This driver does not support that operation")
             view = self._view(rc, driver)
-            params = await read_params(request)
+            params = (await read_params(request)).values
             body = await run_in_threadpool(html.render_form, view, collection, op, params, rc)
             headers = base_headers(rc.driver_name, rc.provider_name)
             return respond(body, 200, "html", headers, method=request.method)

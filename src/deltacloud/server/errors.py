@@ -16,7 +16,8 @@ log = logging.getLogger("deltacloud.server")
 REASONS = {
     400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
     405: "Method Not Allowed", 406: "Not Acceptable", 409: "Conflict",
-    413: "Request body too large", 500: "Internal Server Error", 501: "Not Implemented",
+    413: "Request body too large",
+    416: "Range Not Satisfiable", 500: "Internal Server Error", 501: "Not Implemented",
     502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout",
 }
 
@@ -31,6 +32,8 @@ def error_response(
         log.error("unhandled error serving %s", path, exc_info=exc)
         status, message = 500, REASONS[500]
     headers = base_headers(driver, provider)
+    if isinstance(exc, DeltacloudError):
+        headers.update(exc.headers)
     if isinstance(exc, AuthenticationFailure):
         headers["WWW-Authenticate"] = f'Basic realm="{driver}-deltacloud@{provider}"'
     if fmt == "json":

@@ -4,18 +4,25 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 
-from deltacloud.collections.base import Collection, Operation
+from deltacloud.collections.base import Collection, FormFile, Operation, Param
 from deltacloud.collections.features import features_for
 from deltacloud.drivers.base import Driver
 from deltacloud.errors import BadRequest, PayloadTooLarge
 from deltacloud.server.matrix import PARAM_MATRIX
 
 MAX_BODY = 1024 * 1024  # parameters, not blobs: a megabyte is plenty
+
+
+@dataclass
+class RequestParams:
+    values: dict[str, str] = field(default_factory=dict)
+    files: dict[str, FormFile] = field(default_factory=dict)
 
 
 async def _body(request: Request) -> bytes:
@@ -56,37 +63,50 @@ def _from_xml(body: bytes) -> dict[str, str]:
     return {child.tag: (child.text or "").strip() for child in root}
 
 
-async def read_params(request: Request) -> dict[str, str]:
-    params: dict[str, str] = dict(request.query_params)
-    params.update(request.scope.get(PARAM_MATRIX, {}))
-    if request.method in ("GET", "HEAD", "OPTIONS"):
-        return params
+async def read_params(request: Request, *, body: bool = True) -> RequestParams:
+    """Parse once per request (a method override reads them before dispatch)."""
+    cached: RequestParams | None = getattr(request.state, "params", None)
+    if cached is not None:
+        return cached
+    params = RequestParams(dict(request.query_params))
+    params.values.update(request.scope.get(PARAM_MATRIX, {}))
+    if body and request.method not in ("GET", "HEAD", "OPTIONS"):
+        await _read_body(request, params)
+    request.state.params = params
+    return params
+
+
+async def _read_body(request: Request, params: RequestParams) -> None:
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+    if content_type == "application/x-www-form-urlencoded":
         length = request.headers.get("content-length")
         if length and length.isdigit() and int(length) > MAX_BODY:
             raise PayloadTooLarge()
         form = await request.form(max_part_size=MAX_BODY)
+        params.values.update((k, v) for k, v in form.multi_items() if isinstance(v, str))
+    elif content_type == "multipart/form-data":
+        # File parts spool to disk past a megabyte; other fields stay small.
+        form = await request.form(max_part_size=MAX_BODY, max_files=10)
         for key, value in form.multi_items():
             if isinstance(value, UploadFile):
-                params[key] = (await value.read(MAX_BODY)).decode("utf-8", "replace")
+                params.files[key] = FormFile(value.file, value.content_type or "",
+                                             value.filename or "")
             else:
-                params[key] = value
+                params.values[key] = value
     elif content_type == "application/json":
-        body = await _body(request)
-        if body.strip():
+        raw = await _body(request)
+        if raw.strip():
             try:
-                params.update(_flatten(json.loads(body)))
+                params.values.update(_flatten(json.loads(raw)))
             except (ValueError, UnicodeDecodeError):
                 raise BadRequest("The JSON body is not valid JSON") from None
     elif content_type in ("application/xml", "text/xml"):
-        body = await _body(request)
-        if body.strip():
-            params.update(_from_xml(body))
-    return params
+        raw = await _body(request)
+        if raw.strip():
+            params.values.update(_from_xml(raw))
 
 
-def allowed_params(collection: Collection, op: Operation, driver: Driver) -> list:
+def allowed_params(collection: Collection, op: Operation, driver: Driver) -> list[Param]:
     """The operation's own parameters plus those of the driver's features on it."""
     features = features_for(collection.name, list(driver.collections.get(collection.name, ())))
     extra = [p for f in features if f.operation == op.name for p in f.params]
@@ -106,4 +126,7 @@ def validate(
             continue
         param.check(value)
         out[param.name] = value
+    # A blob form's metadata fields are numbered, so they are not declared one by one.
+    if op.name == "create_blob":
+        out.update({k: v for k, v in raw.items() if k.startswith(("meta_name", "meta_value"))})
     return out

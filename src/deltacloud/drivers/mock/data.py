@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from deltacloud.drivers.mock.blobs import BlobFiles
 from deltacloud.drivers.mock.store import Transaction
 from deltacloud.models import HardwareProfile, Property, Realm
 
@@ -92,12 +93,32 @@ STORAGE_SNAPSHOTS = (
      "created": _SNAPSHOT_CREATED},
 )
 
+BUCKETS = ({"id": "bucket1", "name": "bucket1"}, {"id": "bucket2", "name": "bucket2"})
+
+# (bucket, blob, content type, last modified, metadata, bytes)
+BLOBS = (
+    ("bucket1", "blob1", "text/plain", "2010-09-23 16:44:54 +0100", {"SOMENEWKEY": "NEWVALUE"},
+     b"content of blob 1"),
+    ("bucket1", "blob2", "text/html", "2010-09-23 16:55:05 +0100", {"VERSION": "1.2"},
+     b"<html><head></head><body>content of blob 2</body></html>"),
+    ("bucket1", "blob3", "text/plain", "2010-08-14 02:14:31 +0100", {}, b"content of blob 3"),
+    ("bucket2", "blob4", "application/octet-stream", "2010-09-21 06:17:24 +0100",
+     {"some": "value"}, b"content of blob 4"),
+    ("bucket2", "blob5", "application/pdf", "2009-07-21 11:12:13 +0100", {},
+     b"content of blob 5"),
+)
+
 # Where each id counter starts, past the seeded ids.
 COUNTERS = {"inst": 4, "img": 4, "vol": 4, "snap": 4}
 
 
-def seed(txn: Transaction, user: str) -> None:
+def seed(txn: Transaction, user: str, files: BlobFiles) -> None:
     """Fill a new user's cloud. The seeded instances belong to that user."""
+    for bucket in BUCKETS:
+        txn.put("buckets", dict(bucket))
+    for bucket_id, blob_id, content_type, modified, meta, content in BLOBS:
+        name, size = files.write([content])
+        txn.put("blobs", blob_doc(bucket_id, blob_id, name, size, content_type, modified, meta))
     for collection, docs in (
         ("images", IMAGES),
         ("instances", INSTANCES),
@@ -112,3 +133,15 @@ def seed(txn: Transaction, user: str) -> None:
             txn.put(collection, doc)
     for prefix, start in COUNTERS.items():
         txn.set_meta(f"counter:{prefix}", str(start))
+
+
+def blob_key(bucket_id: str, blob_id: str) -> str:
+    """Blob documents are keyed bucket/blob; bucket names hold no '/'."""
+    return f"{bucket_id}/{blob_id}"
+
+
+def blob_doc(bucket_id: str, blob_id: str, file: str, size: int, content_type: str,
+             modified: str, meta: dict[str, str]) -> dict[str, object]:
+    return {"id": blob_key(bucket_id, blob_id), "bucket": bucket_id, "name": blob_id,
+            "file": file, "content_length": size, "content_type": content_type,
+            "last_modified": modified, "user_metadata": meta}

@@ -13,7 +13,10 @@ from typing import Any, ClassVar
 
 from deltacloud.drivers.base import CallContext, Driver, Filters, Params, Settings, filter_on
 from deltacloud.drivers.mock import data, keys
+from deltacloud.drivers.mock.blobs import BlobFiles, FileContent
 from deltacloud.drivers.mock.mapping import (
+    blob_from_doc,
+    bucket_from_doc,
     image_from_doc,
     instance_from_doc,
     key_from_doc,
@@ -34,6 +37,9 @@ from deltacloud.errors import (
     NotImplementedByBackend,
 )
 from deltacloud.models import (
+    Blob,
+    BlobUpload,
+    Bucket,
     HardwareProfile,
     Image,
     Instance,
@@ -56,6 +62,7 @@ ERROR_PROBES = {
 
 DEFAULT_USERS = {"mockuser": "mockpassword"}
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,254}$")
+_BUCKET = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$")
 
 
 def _now() -> str:
@@ -82,6 +89,7 @@ class MockDriver(Driver):
         "images": ("owner_id", "image_name", "image_description"),
         "instance_states": (),
         "instances": ("user_name", "user_data", "authentication_key", "realm_filter"),
+        "buckets": (),
         "keys": ("import_key",),
         "realms": (),
         "storage_snapshots": (),
@@ -99,7 +107,7 @@ class MockDriver(Driver):
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
         self._users = _mock_users()
-        self._stores: dict[str, MockStore] = {}
+        self._stores: dict[str, tuple[MockStore, BlobFiles]] = {}
         self._lock = threading.Lock()
         # How long a new instance stays PENDING before it is RUNNING by itself.
         self.pending_seconds = float(os.environ.get("DELTACLOUD_MOCK_PENDING_SECONDS", "1"))
@@ -108,22 +116,32 @@ class MockDriver(Driver):
 
     def _store(self, ctx: CallContext) -> tuple[str, MockStore]:
         """Check the credentials and open that user's cloud."""
+        user, store, _ = self._open(ctx)
+        return user, store
+
+    def _open(self, ctx: CallContext) -> tuple[str, MockStore, BlobFiles]:
         creds = ctx.require_credentials()
         expected = self._users.get(creds.user)
         if expected is None or not hmac.compare_digest(
             expected.encode(), creds.password.encode()
         ):
             raise AuthenticationFailure()
-        store = self._stores.get(creds.user)
-        if store is None:
+        opened = self._stores.get(creds.user)
+        if opened is None:
             with self._lock:
-                store = self._stores.get(creds.user)
-                if store is None:
-                    path = self.settings.data_dir / "mock" / f"{creds.user}.sqlite3"
-                    user = creds.user
-                    store = MockStore(path, lambda txn: data.seed(txn, user))
-                    self._stores[creds.user] = store
-        return creds.user, store
+                opened = self._stores.get(creds.user)
+                if opened is None:
+                    opened = self._open_user(creds.user)
+                    self._stores[creds.user] = opened
+        store, files = opened
+        return creds.user, store, files
+
+    def _open_user(self, user: str) -> tuple[MockStore, BlobFiles]:
+        root = self.settings.data_dir / "mock"
+        files = BlobFiles(root / f"{user}.blobs")
+        store = MockStore(root / f"{user}.sqlite3", lambda txn: data.seed(txn, user, files))
+        files.sweep({doc["file"] for doc in store.read().all("blobs")})
+        return store, files
 
     # -- realms and hardware profiles ------------------------------------------
 
@@ -407,6 +425,99 @@ class MockDriver(Driver):
             if txn.get("storage_snapshots", id) is None:
                 raise NotFound("Storage snapshot not found")
             txn.delete("storage_snapshots", id)
+
+    # -- buckets and blobs ------------------------------------------------------
+
+    def buckets(self, ctx: CallContext, filters: Filters) -> list[Bucket]:
+        _, store = self._store(ctx)
+        reader = store.read()
+        wanted = filters.get("id")
+        docs = [d for d in reader.all("buckets") if not wanted or d["id"] == wanted]
+        return [
+            bucket_from_doc(d, [b["name"] for b in reader.all("blobs", d["id"] + "/")])
+            for d in docs
+        ]
+
+    def create_bucket(self, ctx: CallContext, params: Params) -> Bucket:
+        _, store = self._store(ctx)
+        name = params["name"]
+        if not _BUCKET.match(name):
+            raise BadRequest("Parameter 'name' must be 1-255 letters, digits, '._-'")
+        with store.write() as txn:
+            if txn.get("buckets", name) is not None:
+                raise Conflict("A bucket with that name exists already")
+            doc = txn.put("buckets", {"id": name, "name": name})
+        return bucket_from_doc(doc, [])
+
+    def delete_bucket(self, ctx: CallContext, id: str) -> None:
+        _, store = self._store(ctx)
+        with store.write() as txn:
+            if txn.get("buckets", id) is None:
+                raise NotFound("Bucket not found")
+            if txn.count("blobs", id + "/"):
+                raise Conflict("The bucket is not empty: delete its blobs first")
+            txn.delete("buckets", id)
+
+    def blob(self, ctx: CallContext, bucket_id: str, blob_id: str) -> Blob:
+        _, store = self._store(ctx)
+        return blob_from_doc(self._blob_doc(store.read(), bucket_id, blob_id))
+
+    def create_blob(self, ctx: CallContext, bucket_id: str, blob_id: str,
+                    upload: BlobUpload) -> Blob:
+        _, store, files = self._open(ctx)
+        if store.read().get("buckets", bucket_id) is None:
+            raise NotFound("Bucket not found")
+        name, size = files.write(upload.chunks)
+        old: str | None = None
+        try:
+            with store.write() as txn:
+                if txn.get("buckets", bucket_id) is None:
+                    raise NotFound("Bucket not found")
+                previous = txn.get("blobs", data.blob_key(bucket_id, blob_id))
+                old = previous["file"] if previous else None
+                doc = txn.put("blobs", data.blob_doc(
+                    bucket_id, blob_id, name, size, upload.content_type,
+                    time.strftime("%Y-%m-%d %H:%M:%S +0000", time.gmtime()),
+                    upload.user_metadata,
+                ))
+        except BaseException:
+            files.remove(name)
+            raise
+        files.remove(old)
+        return blob_from_doc(doc)
+
+    def blob_content(self, ctx: CallContext, bucket_id: str, blob_id: str, first: int,
+                     last: int) -> FileContent:
+        _, store, files = self._open(ctx)
+        doc = self._blob_doc(store.read(), bucket_id, blob_id)
+        try:
+            return files.open(doc["file"], first, last)
+        except FileNotFoundError:  # replaced or deleted just now
+            raise NotFound("Blob not found") from None
+
+    def update_blob_metadata(self, ctx: CallContext, bucket_id: str, blob_id: str,
+                             metadata: dict[str, str]) -> Blob:
+        _, store = self._store(ctx)
+        with store.write() as txn:
+            doc = self._blob_doc(txn, bucket_id, blob_id)
+            doc = txn.put("blobs", {**doc, "user_metadata": metadata})
+        return blob_from_doc(doc)
+
+    def delete_blob(self, ctx: CallContext, bucket_id: str, blob_id: str) -> None:
+        _, store, files = self._open(ctx)
+        with store.write() as txn:
+            doc = self._blob_doc(txn, bucket_id, blob_id)
+            txn.delete("blobs", doc["id"])
+        files.remove(doc["file"])
+
+    @staticmethod
+    def _blob_doc(txn: Transaction, bucket_id: str, blob_id: str) -> Doc:
+        doc = txn.get("blobs", data.blob_key(bucket_id, blob_id))
+        if doc is None:
+            if txn.get("buckets", bucket_id) is None:
+                raise NotFound("Bucket not found")
+            raise NotFound("Blob not found")
+        return doc
 
     # -- helpers -------------------------------------------------------------------
 

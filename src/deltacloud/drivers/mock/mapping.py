@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from deltacloud.drivers.mock.store import Doc
 from deltacloud.models import (
+    Blob,
+    Bucket,
     Image,
     Instance,
     InstanceAddress,
@@ -57,3 +59,13 @@ def snapshot_from_doc(doc: Doc) -> StorageSnapshot:
         id=doc["id"], storage_volume_id=doc["storage_volume_id"], state=doc["state"],
         created=doc.get("created"), name=doc.get("name"), description=doc.get("description"),
     )
+
+
+def bucket_from_doc(doc: Doc, blob_ids: list[str]) -> Bucket:
+    return Bucket(id=doc["id"], name=doc["name"], size=len(blob_ids), blob_list=blob_ids)
+
+
+def blob_from_doc(doc: Doc) -> Blob:
+    return Blob(id=doc["name"], bucket=doc["bucket"], content_length=doc["content_length"],
+                content_type=doc["content_type"], last_modified=doc["last_modified"],
+                user_metadata=dict(doc["user_metadata"]))

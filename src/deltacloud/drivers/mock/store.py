@@ -35,11 +35,26 @@ class Transaction:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
 
-    def all(self, collection: str) -> list[Doc]:
-        rows = self._conn.execute(
-            "SELECT doc FROM resources WHERE collection = ? ORDER BY rowid", (collection,)
-        )
+    def all(self, collection: str, prefix: str = "") -> list[Doc]:
+        """Every document of a collection, or those whose id starts with `prefix`."""
+        if prefix:
+            rows = self._conn.execute(
+                "SELECT doc FROM resources WHERE collection = ? AND id >= ? AND id < ? "
+                "ORDER BY id",
+                (collection, prefix, prefix + "\U0010ffff"),
+            )
+        else:
+            rows = self._conn.execute(
+                "SELECT doc FROM resources WHERE collection = ? ORDER BY rowid", (collection,)
+            )
         return [json.loads(r[0]) for r in rows]
+
+    def count(self, collection: str, prefix: str) -> int:
+        row = self._conn.execute(
+            "SELECT count(*) FROM resources WHERE collection = ? AND id >= ? AND id < ?",
+            (collection, prefix, prefix + "\U0010ffff"),
+        ).fetchone()
+        return int(row[0])
 
     def get(self, collection: str, id: str) -> Doc | None:
         row = self._conn.execute(

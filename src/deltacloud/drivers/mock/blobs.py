@@ -1,0 +1,81 @@
+"""The mock's blob bytes: one file per blob version, made visible only when complete.
+
+A blob's bytes go to a temporary file, are fsynced and renamed to a fresh name,
+and only then does the database point at them (in one transaction). A crash at
+any moment leaves at worst an unreferenced file, which `sweep` removes at the
+next start: never a partial blob.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+CHUNK = 1024 * 1024
+
+
+class FileContent:
+    """Bytes first..last of a file, read a chunk at a time; `close` releases the file."""
+
+    def __init__(self, path: Path, first: int, last: int) -> None:
+        self._file = path.open("rb")
+        self._file.seek(first)
+        self._left = max(last - first + 1, 0)
+
+    def __iter__(self) -> Iterator[bytes]:
+        while self._left > 0:
+            chunk = self._file.read(min(CHUNK, self._left))
+            if not chunk:
+                raise OSError("blob file shorter than recorded")
+            self._left -= len(chunk)
+            yield chunk
+
+    def close(self) -> None:
+        self._file.close()
+
+
+class BlobFiles:
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        directory.mkdir(parents=True, exist_ok=True)
+
+    def write(self, chunks: Iterable[bytes]) -> tuple[str, int]:
+        """Store the bytes under a new name; return the name and the size."""
+        tmp = self.directory / f"tmp-{uuid.uuid4().hex}"
+        size = 0
+        try:
+            with tmp.open("wb") as out:
+                for chunk in chunks:
+                    out.write(chunk)
+                    size += len(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+            name = f"{uuid.uuid4().hex}.blob"
+            tmp.rename(self.directory / name)
+            self._sync_directory()
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        return name, size
+
+    def open(self, name: str, first: int, last: int) -> FileContent:
+        return FileContent(self.directory / name, first, last)
+
+    def remove(self, name: str | None) -> None:
+        if name:
+            (self.directory / name).unlink(missing_ok=True)
+
+    def sweep(self, referenced: set[str]) -> None:
+        """Delete what a crash left behind: temporary files and unreferenced versions."""
+        for path in self.directory.iterdir():
+            if path.name not in referenced:
+                path.unlink(missing_ok=True)
+
+    def _sync_directory(self) -> None:
+        fd = os.open(self.directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

@@ -1,0 +1,64 @@
+"""Blob bytes between the event loop and the worker threads drivers run in, in bounded memory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+
+import anyio.from_thread
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import ClientDisconnect, Request
+
+from deltacloud.errors import BadRequest
+from deltacloud.models.blob import BlobContent
+
+# Chunks are gathered up to this size per crossing into the loop: fewer thread
+# hops for a large upload, and still a bounded buffer.
+BATCH = 1024 * 1024
+
+
+class RequestBody:
+    """The request body as a plain iterator, for a driver running in a worker thread.
+
+    Each step asks the event loop for the next chunks; nothing is read ahead, so
+    a slow cloud slows the client (TCP back-pressure) instead of filling memory.
+    """
+
+    def __init__(self, request: Request) -> None:
+        self._chunks = request.stream().__aiter__()
+        self._done = False
+
+    async def _next_batch(self) -> bytes:
+        parts: list[bytes] = []
+        size = 0
+        while size < BATCH and not self._done:
+            try:
+                chunk = await self._chunks.__anext__()
+            except StopAsyncIteration:
+                self._done = True
+                break
+            except ClientDisconnect:
+                raise BadRequest("The client went away during the upload") from None
+            if chunk:
+                parts.append(chunk)
+                size += len(chunk)
+        return b"".join(parts)
+
+    def __iter__(self) -> Iterator[bytes]:
+        while True:
+            batch = anyio.from_thread.run(self._next_batch)
+            if not batch:
+                return
+            yield batch
+
+
+async def content_chunks(content: BlobContent) -> AsyncIterator[bytes]:
+    """A driver's download as an async iterator; the driver's stream is closed however it ends."""
+    iterator = iter(content)
+    try:
+        while True:
+            chunk = await run_in_threadpool(next, iterator, None)
+            if chunk is None:
+                return
+            yield chunk
+    finally:
+        content.close()
