@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import socket
@@ -91,11 +92,9 @@ def test_kill_9_during_an_upload_leaves_no_visible_partial_blob(tmp_path: Path) 
             time.sleep(0.01)
 
     def upload() -> None:
-        try:
+        with contextlib.suppress(httpx.TransportError):
             httpx.put(f"{server.url}/buckets/bucket1/partial", content=slow_body(), auth=AUTH,
                       timeout=30)
-        except httpx.TransportError:
-            pass
 
     thread = threading.Thread(target=upload)
     thread.start()
