@@ -4,8 +4,8 @@ Why: to know, and keep, what one server process gives per format (XML, JSON) and
 How: spawn deltacloudd on a free 127.0.0.1 port with a fresh --data-dir, time spawn -> first
 `GET /api`, warm up, then run fixed-duration loads over HTTP/1.1 keep-alive connections from a
 stdlib asyncio raw-stream client (one coroutine per connection), or wrk with --wrk. Client and
-server CPU are printed: the client drove a trivial asyncio server at ~45k req/s (c=16, 2 cores),
-far above deltacloudd's rate, so it is not the bottleneck.
+server CPU are printed. The client drove a trivial asyncio server at ~45k req/s (c=16, 2 cores),
+and at c=16 matches wrk here; at c=1 (closed loop) its ~0.1 ms turnaround shows in the figures.
 """
 
 from __future__ import annotations

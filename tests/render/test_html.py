@@ -34,7 +34,8 @@ def test_launch_stop_and_destroy_an_instance_from_forms(client: TestClient) -> N
     browser = _browser(client)
     form = browser.get("/api/instances/new?image_id=img2").text
     assert '<select id="f-image_id" name="image_id" required>' in form
-    assert "<option selected>img2</option>" in form
+    assert '<option value="img2" selected>img2 — Fedora 10</option>' in form
+    assert "7680\u201315360 (default 10240)" in form  # the profiles' bounds, beside the form
     assert '<select id="f-realm_id" name="realm_id">' in form
     assert 'name="keyname"' in form and 'name="hwp_memory"' in form
     created = browser.post("/api/instances?format=html",
@@ -53,6 +54,21 @@ def test_launch_stop_and_destroy_an_instance_from_forms(client: TestClient) -> N
     assert destroyed.status_code == 303
     assert destroyed.headers["location"] == "http://localhost:3001/api/instances"
     assert browser.get("/api/instances/inst2").status_code == 404
+
+
+def test_every_deletable_page_has_a_delete_button(client: TestClient) -> None:
+    browser = _browser(client)
+    for path in ("/api/keys/test-key", "/api/images/img3", "/api/storage_volumes/vol1",
+                 "/api/storage_snapshots/snap1", "/api/buckets/bucket2",
+                 "/api/buckets/bucket1/blob1"):
+        page = browser.get(path).text
+        assert '<input type="hidden" name="_method" value="delete">' in page, path
+
+
+def test_bucket_page_offers_an_upload_form(client: TestClient) -> None:
+    page = _browser(client).get("/api/buckets/bucket1").text
+    assert 'enctype="multipart/form-data"' in page and 'name="blob_data"' in page
+    assert 'href="http://localhost:3001/api/buckets/bucket1/blob1/content"' in page
 
 
 def test_post_without_method_override_is_405(client: TestClient) -> None:

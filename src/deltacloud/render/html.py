@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from deltacloud.collections import COLLECTIONS, Collection, Operation, Param
 from deltacloud.drivers.base import Driver
 from deltacloud.drivers.registry import Registry
-from deltacloud.models import StateMachine
+from deltacloud.models import HardwareProfile, StateMachine
 from deltacloud.models.api import EntryPoint
 from deltacloud.render import View
 from deltacloud.render import json as json_render
@@ -20,6 +20,20 @@ if TYPE_CHECKING:
     from jinja2 import Environment
 
     from deltacloud.server.context import RequestContext
+
+# The columns a list shows, by collection; others show every plain field.
+COLUMNS = {
+    "instances": ("name", "state", "image", "realm", "hardware_profile", "public_addresses"),
+    "images": ("name", "description", "owner", "architecture", "state"),
+    "realms": ("name", "state"),
+    "hardware_profiles": ("properties",),
+    "keys": ("credential_type", "fingerprint", "state"),
+    "storage_volumes": ("name", "capacity", "state", "realm", "instance", "device"),
+    "storage_snapshots": ("storage_volume", "state", "created"),
+    "buckets": ("name", "size"),
+}
+# Actions drawn as their own forms on a page, not as plain buttons.
+FORM_ACTIONS = {"create_image", "create_instance", "run", "attach"}
 
 
 @cache
@@ -35,18 +49,29 @@ def _env() -> Environment:
 
 
 def _page(template: str, view: View | None, **context: Any) -> str:
-    drivers = Registry.names()
-    return _env().get_template(template).render(view=view, drivers=drivers, **context)
+    return _env().get_template(template).render(view=view, drivers=Registry.names(), **context)
 
 
 def _title(name: str) -> str:
     return name.replace("_", " ").capitalize()
 
 
-def _creatable(view: View, collection: str) -> bool:
+def _supports(view: View, collection: str, op_name: str) -> bool:
     c = COLLECTIONS.get(collection)
-    op = c.operation("create") if c else None
+    op = c.operation(op_name) if c else None
     return bool(op and (op.capability is None or view.driver.supports(op.capability)))
+
+
+def _buttons(obj: dict[str, Any], collection: str, view: View) -> list[dict[str, str]]:
+    """The actions a page offers as buttons: the object's own, plus delete where supported."""
+    buttons = [
+        {"rel": a["rel"], "href": a["href"], "method": a.get("method", "post")}
+        for a in obj.get("actions", []) if a["rel"] not in FORM_ACTIONS
+    ]
+    deletable = _supports(view, collection, "destroy") and collection != "instances"
+    if deletable and not any(b["method"] == "delete" for b in buttons):
+        buttons.append({"rel": "delete", "href": obj["href"], "method": "delete"})
+    return buttons
 
 
 def render(value: Any, view: View, collection: str | None, path: str) -> str:
@@ -60,27 +85,40 @@ def render(value: Any, view: View, collection: str | None, path: str) -> str:
         return _page("driver.html", view, driver=value, title=value.display_name)
     if collection is not None:
         rows = [json_render.RENDERERS[type(v)][1](v, view) for v in value]
-        return _page("index.html", view, rows=rows, collection=collection,
-                     title=_title(collection), creatable=_creatable(view, collection))
+        columns = COLUMNS.get(collection) or sorted(
+            {k for r in rows for k, v in r.items()
+             if k not in ("id", "href") and (v is None or isinstance(v, str | int))})
+        return _page("index.html", view, rows=rows, columns=columns, collection=collection,
+                     buttons=[_buttons(r, collection, view) for r in rows],
+                     title=_title(collection), creatable=_supports(view, collection, "create"))
     key, fn = json_render.RENDERERS[type(value)]
     obj = fn(value, view)
     plural = path.split("/")[2] if path.count("/") >= 2 else (key or "")
     return _page("show.html", view, obj=obj, kind=key or "", collection=plural,
+                 model=value, buttons=_buttons(obj, plural, view),
+                 profile=value if isinstance(value, HardwareProfile) else None,
                  title=f"{_title(key or '')} {obj.get('id', '')}")
 
 
 def render_error(status: int, message: str, url: str, driver: str, provider: str) -> str:
-    return _page("error.html", None, status=status, message=message, url=url,
+    parts = url.split("/")
+    back = "/".join(parts[:3]) if len(parts) > 3 else "/api"
+    return _page("error.html", None, status=status, message=message, url=url, back=back,
                  title=f"Error {status}")
 
 
-def _choices(view: View, rc: RequestContext, param: Param) -> list[str] | None:
-    """Ids a `references` parameter may take, when the driver lists that collection."""
+def _choices(view: View, rc: RequestContext, param: Param) -> list[tuple[str, str]] | None:
+    """(id, label) pairs a `references` parameter may take, when the driver lists them."""
     ref = param.references
     if ref is None or ref not in view.driver.collections or not view.driver.supports(ref):
         return None
-    items = getattr(view.driver, ref)(rc.call, {})
-    return [item.id for item in items]
+    choices = []
+    for item in getattr(view.driver, ref)(rc.call, {}):
+        name = getattr(item, "name", "") or ""
+        detail = getattr(item, "description", "") or ""
+        label = " — ".join(x for x in (item.id, name if name != item.id else "", detail) if x)
+        choices.append((item.id, label))
+    return choices
 
 
 def render_form(view: View, collection: Collection, op: Operation, values: dict[str, str],
@@ -91,5 +129,8 @@ def render_form(view: View, collection: Collection, op: Operation, values: dict[
         {"param": p, "choices": _choices(view, rc, p), "value": values.get(p.name, "")}
         for p in allowed_params(collection, op, view.driver)
     ]
+    profiles = []
+    if collection.name == "instances" and view.driver.supports("hardware_profiles"):
+        profiles = view.driver.hardware_profiles(rc.call, {})
     return _page("form.html", view, collection=collection, op=op, fields=fields,
-                 title=f"New {_title(collection.name).rstrip('s').lower()}")
+                 profiles=profiles, title=f"{op.description or 'Create'}")
