@@ -34,8 +34,9 @@ class Server:
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float = 10) -> Server:
+        # A session of its own, so a crash can take all the worker processes at once.
         self.proc = subprocess.Popen(self.command, env=self.env, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT)
+                                     stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -50,9 +51,9 @@ class Server:
         raise RuntimeError("deltacloudd did not answer in time")
 
     def kill(self) -> None:
-        """SIGKILL: no chance to clean up, as in a crash."""
+        """SIGKILL to every process of the server: no chance to clean up, as in a crash."""
         assert self.proc is not None
-        self.proc.send_signal(signal.SIGKILL)
+        os.killpg(self.proc.pid, signal.SIGKILL)
         self.proc.wait(10)
 
     def stop(self) -> str:
@@ -63,7 +64,7 @@ class Server:
             try:
                 self.proc.wait(10)
             except subprocess.TimeoutExpired:
-                self.proc.kill()
+                os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait(10)
         return self.proc.stdout.read().decode() if self.proc.stdout else ""
 

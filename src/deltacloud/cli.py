@@ -9,9 +9,13 @@ import os
 import socket
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from deltacloud import API_VERSION, __version__
 from deltacloud.drivers.registry import DRIVERS
+
+if TYPE_CHECKING:
+    from deltacloud.server.app import DeltacloudApp
 
 
 def default_data_dir() -> Path:
@@ -22,6 +26,27 @@ def default_data_dir() -> Path:
     from platformdirs import user_data_dir
 
     return Path(user_data_dir("deltacloud-server"))
+
+
+def default_workers() -> int:
+    return max(1, min(os.cpu_count() or 1, 4))
+
+
+def configure_logging(verbose: bool) -> None:
+    """Access lines carry method, path and status only: never a query string or credentials."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def app_from_environment() -> DeltacloudApp:
+    """The app of one worker process, configured by what `main` put in the environment."""
+    from deltacloud.drivers.base import Settings
+    from deltacloud.server.app import DeltacloudApp
+    from deltacloud.server.context import Defaults
+
+    configure_logging(os.environ.get("DELTACLOUD_VERBOSE") == "1")
+    defaults = Defaults(os.environ.get("API_DRIVER", "mock"), os.environ.get("API_PROVIDER"))
+    return DeltacloudApp(defaults, Settings(data_dir=default_data_dir()))
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -39,6 +64,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="address to listen on (default localhost)")
     p.add_argument("-l", "--drivers", action="store_true", help="list the drivers and exit")
     p.add_argument("-V", "--verbose", action="store_true", help="log every request")
+    p.add_argument("-w", "--workers", type=int,
+                   default=int(os.environ.get("API_WORKERS", "0")) or default_workers(),
+                   help="worker processes (env API_WORKERS; default: one per CPU, up to 4)")
     p.add_argument("--data-dir", type=Path, default=None,
                    help="where the mock driver keeps its data (env DELTACLOUD_DATA_DIR)")
     p.add_argument("--version", action="version",
@@ -76,25 +104,29 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 1
 
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Workers are separate processes: they read their settings from the environment.
+    os.environ["API_DRIVER"] = driver
+    if args.provider:
+        os.environ["API_PROVIDER"] = args.provider
+    os.environ["DELTACLOUD_DATA_DIR"] = str(args.data_dir or default_data_dir())
+    os.environ["DELTACLOUD_VERBOSE"] = "1" if args.verbose else "0"
+
     import uvicorn
 
-    from deltacloud.drivers.base import Settings
-    from deltacloud.server.app import DeltacloudApp
-    from deltacloud.server.context import Defaults
-
-    data_dir = args.data_dir or default_data_dir()
-    app = DeltacloudApp(Defaults(driver, args.provider), Settings(data_dir=data_dir))
     shown_host = f"[{args.host}]" if ":" in args.host else args.host
-    print(f"Starting Deltacloud API :: {driver} :: http://{shown_host}:{args.port}/api",
-          flush=True)
-    config = uvicorn.Config(
-        app, log_level="warning", access_log=False, server_header=False, date_header=False,
-        lifespan="off",
-    )
-    server = uvicorn.Server(config)
-    server.run(sockets=[sock])
+    print(f"Starting Deltacloud API :: {driver} :: http://{shown_host}:{args.port}/api"
+          f" :: {args.workers} worker(s)", flush=True)
+    options = {"log_level": "warning", "access_log": False, "server_header": False,
+               "date_header": False, "lifespan": "off"}
+    if args.workers == 1:
+        config = uvicorn.Config(app_from_environment(), **options)
+        uvicorn.Server(config).run(sockets=[sock])
+    else:
+        from uvicorn.supervisors import Multiprocess
+
+        config = uvicorn.Config("deltacloud.cli:app_from_environment", factory=True,
+                                workers=args.workers, **options)
+        Multiprocess(config, sockets=[sock]).run()
     return 0
 
 

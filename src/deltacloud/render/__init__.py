@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import quote
 
 from deltacloud.drivers.base import Driver
@@ -21,12 +23,25 @@ class View:
         """The absolute URL of a path below the API root; ids are percent-encoded."""
         if not parts:
             return self.api_url
-        return self.api_url + "/" + "/".join(quote(p, safe="") for p in parts)
+        return self.api_url + "/" + "/".join(map(segment, parts))
 
     def action_url(self, collection: str, id: str, action: str) -> str:
         if action == "destroy":
             return self.url(collection, id)
         return self.url(collection, id, action)
+
+
+_PLAIN = re.compile(r"[A-Za-z0-9_.~-]*")
+
+
+@lru_cache(maxsize=4096)
+def _quoted(part: str) -> str:
+    return quote(part, safe="")
+
+
+def segment(part: str) -> str:
+    """One path segment, percent-encoded ('/' too); ordinary ids pass unchanged, fast."""
+    return part if _PLAIN.fullmatch(part) else _quoted(part)
 
 
 def action_method(action: str) -> str:

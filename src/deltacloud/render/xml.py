@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
-from xml.sax.saxutils import escape, quoteattr
 
 from deltacloud.collections.features import Feature
 from deltacloud.drivers.base import Driver
@@ -28,6 +27,20 @@ from deltacloud.render import View, action_method
 PROLOG = "<?xml version='1.0' encoding='utf-8' ?>\n"
 
 
+def escape(text: str) -> str:
+    """Escape character data; most values need nothing, so look before replacing."""
+    if "&" in text or "<" in text or ">" in text:
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text
+
+
+def quoteattr(text: str) -> str:
+    if "&" in text or "<" in text or ">" in text or '"' in text or "\n" in text:
+        text = (escape(text).replace('"', "&quot;").replace("\n", "&#10;")
+                .replace("\r", "&#13;").replace("\t", "&#9;"))
+    return f'"{text}"'
+
+
 class Writer:
     """Appends indented XML to a list of strings; the fastest way CPython builds text."""
 
@@ -36,10 +49,11 @@ class Writer:
         self.depth = 0
 
     def _start(self, tag: str, attrs: dict[str, Any]) -> str:
-        attr_text = "".join(
-            f" {k}={quoteattr(str(v))}" for k, v in attrs.items() if v is not None
-        )
-        return f"{'  ' * self.depth}<{tag}{attr_text}"
+        start = f"{'  ' * self.depth}<{tag}"
+        for k, v in attrs.items():
+            if v is not None:
+                start += f" {k}={quoteattr(str(v))}"
+        return start
 
     def leaf(self, tag: str, text: Any = None, /, **attrs: Any) -> None:
         start = self._start(tag, attrs)

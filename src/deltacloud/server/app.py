@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -287,11 +286,3 @@ class DeltacloudApp:
 
         return endpoint
 
-
-def create_app(
-    driver: str = "mock", provider: str | None = None, data_dir: Path | None = None
-) -> DeltacloudApp:
-    from deltacloud.cli import default_data_dir
-
-    settings = Settings(data_dir=data_dir or default_data_dir())
-    return DeltacloudApp(Defaults(driver, provider), settings)

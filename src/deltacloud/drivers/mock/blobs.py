@@ -3,7 +3,8 @@
 A blob's bytes go to a temporary file, are fsynced and renamed to a fresh name,
 and only then does the database point at them (in one transaction). A crash at
 any moment leaves at worst an unreferenced file, which `sweep` removes at the
-next start: never a partial blob.
+next start: never a partial blob. File names carry the writing process's id, so
+that with several worker processes one never sweeps another's upload in flight.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ class BlobFiles:
 
     def write(self, chunks: Iterable[bytes]) -> tuple[str, int]:
         """Store the bytes under a new name; return the name and the size."""
-        tmp = self.directory / f"tmp-{uuid.uuid4().hex}"
+        tmp = self.directory / f"tmp-{os.getpid()}-{uuid.uuid4().hex}"
         size = 0
         try:
             with tmp.open("wb") as out:
@@ -52,7 +53,7 @@ class BlobFiles:
                     size += len(chunk)
                 out.flush()
                 os.fsync(out.fileno())
-            name = f"{uuid.uuid4().hex}.blob"
+            name = f"{os.getpid()}-{uuid.uuid4().hex}.blob"
             tmp.rename(self.directory / name)
             self._sync_directory()
         except BaseException:
@@ -68,9 +69,9 @@ class BlobFiles:
             (self.directory / name).unlink(missing_ok=True)
 
     def sweep(self, referenced: set[str]) -> None:
-        """Delete what a crash left behind: temporary files and unreferenced versions."""
+        """Delete what a crash left behind: unreferenced files of processes no longer running."""
         for path in self.directory.iterdir():
-            if path.name not in referenced:
+            if path.name not in referenced and not _writer_alive(path.name):
                 path.unlink(missing_ok=True)
 
     def _sync_directory(self) -> None:
@@ -79,3 +80,22 @@ class BlobFiles:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+def _writer_alive(name: str) -> bool:
+    """Whether the process that wrote this file still runs (and is not this one)."""
+    digits = name.removeprefix("tmp-").split("-", 1)[0]
+    if not digits.isdigit() or int(digits) == os.getpid():
+        return False
+    try:
+        os.kill(int(digits), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # A killed process nobody has reaped yet (a zombie) still answers kill(0).
+    try:
+        stat = Path(f"/proc/{digits}/stat").read_text()
+    except OSError:
+        return True
+    return stat.rsplit(")", 1)[-1].split()[0] != "Z"
