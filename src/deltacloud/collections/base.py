@@ -102,6 +102,8 @@ class Operation:
     description: str = ""
     # "params": the body holds parameters; "stream": the body is data for the handler.
     body: str = "params"
+    # Prefixes of numbered parameters passed through as they are (meta_name1, group2, ...).
+    numbered: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -198,6 +198,7 @@ BUCKETS = Collection(
                 Param("meta_params", description="How many meta_nameN/meta_valueN follow"),
             ),
             "Upload a blob from a form",
+            numbered=("meta_name", "meta_value"),
         ),
         # Order matters: .../content before the plain blob path it would also match.
         Operation("blob_content", "GET", BLOB + "/content", _content, "blob_content", (),

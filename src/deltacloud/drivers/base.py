@@ -21,11 +21,15 @@ from typing import Any, ClassVar, TypeVar
 
 from deltacloud.errors import AuthenticationFailure, MethodNotAllowed, NotFound
 from deltacloud.models import (
+    Address,
     Bucket,
+    Firewall,
     HardwareProfile,
     Image,
     Instance,
     Key,
+    LoadBalancer,
+    Metric,
     Realm,
     StateMachine,
     StorageSnapshot,
@@ -169,6 +173,25 @@ class Driver:
     create_storage_snapshot = _unsupported
     destroy_storage_snapshot = _unsupported
 
+    # -- network and monitoring ------------------------------------------------
+
+    addresses = _unsupported  # (ctx, filters) -> list[Address]
+    create_address = _unsupported  # (ctx) -> Address
+    destroy_address = _unsupported  # (ctx, id)
+    associate_address = _unsupported  # (ctx, id, instance_id) -> Address
+    disassociate_address = _unsupported  # (ctx, id) -> Address
+    firewalls = _unsupported  # (ctx, filters) -> list[Firewall]
+    create_firewall = _unsupported  # (ctx, params: name, description) -> Firewall
+    delete_firewall = _unsupported  # (ctx, id)
+    create_firewall_rule = _unsupported  # (ctx, id, FirewallRule) -> Firewall
+    delete_firewall_rule = _unsupported  # (ctx, id, rule_id)
+    load_balancers = _unsupported  # (ctx, filters) -> list[LoadBalancer]
+    create_load_balancer = _unsupported  # (ctx, params) -> LoadBalancer
+    destroy_load_balancer = _unsupported  # (ctx, id)
+    lb_register_instance = _unsupported  # (ctx, id, instance_id) -> LoadBalancer
+    lb_unregister_instance = _unsupported  # (ctx, id, instance_id) -> LoadBalancer
+    metrics = _unsupported  # (ctx, filters) -> list[Metric] (names only)
+
     # -- storage -------------------------------------------------------------
     # Blob bytes move as iterators of chunks in both directions, so a driver can
     # pass them through to its cloud without holding a whole blob.
@@ -208,6 +231,19 @@ class Driver:
 
     def bucket(self, ctx: CallContext, id: str) -> Bucket:
         return _one(self.buckets(ctx, {"id": id}), "Bucket", id)
+
+    def address(self, ctx: CallContext, id: str) -> Address:
+        return _one(self.addresses(ctx, {"id": id}), "Address", id)
+
+    def firewall(self, ctx: CallContext, id: str) -> Firewall:
+        return _one(self.firewalls(ctx, {"id": id}), "Firewall", id)
+
+    def load_balancer(self, ctx: CallContext, id: str) -> LoadBalancer:
+        return _one(self.load_balancers(ctx, {"id": id}), "Load balancer", id)
+
+    def metric(self, ctx: CallContext, id: str) -> Metric:
+        """One resource's metrics with their samples (the listing may carry names only)."""
+        return _one(self.metrics(ctx, {"id": id}), "Metric", id)
 
 
 def _one(items: list[T], kind: str, id: str) -> T:

@@ -4,9 +4,12 @@ from dataclasses import dataclass
 
 
 @dataclass
-class InstanceAddress:
-    """One address of an instance: an IP or a resolvable host name."""
+class Address:
+    """A public IP address held by the account (an EC2 elastic IP, a floating IP)."""
 
-    address: str
-    type: str = "ipv4"  # ipv4 | ipv6 | hostname | mac
-    port: int | None = None
+    id: str  # the address itself
+    instance_id: str | None = None
+
+    @property
+    def associated(self) -> bool:
+        return self.instance_id is not None

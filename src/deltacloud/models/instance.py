@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from deltacloud.models.address import InstanceAddress
+from deltacloud.models.instance_address import InstanceAddress
 
 
 @dataclass

@@ -8,13 +8,17 @@ from typing import Any
 
 from deltacloud.drivers.base import Driver
 from deltacloud.models import (
+    Address,
     Blob,
     Bucket,
+    Firewall,
     HardwareProfile,
     Image,
     Instance,
     InstanceAddress,
     Key,
+    LoadBalancer,
+    Metric,
     Realm,
     StateMachine,
     StorageSnapshot,
@@ -93,7 +97,7 @@ def _image(image: Image, view: View) -> Obj:
     }
 
 
-def _address(a: InstanceAddress) -> Obj:
+def _instance_address(a: InstanceAddress) -> Obj:
     out: Obj = {"address": a.address, "type": a.type}
     if a.port is not None:
         out["port"] = a.port
@@ -114,8 +118,8 @@ def _instance(inst: Instance, view: View) -> Obj:
             **_ref(view, "hardware_profiles", inst.hardware_profile_id, "hardware_profile"),
             "properties": dict(inst.hardware_profile_overrides),
         },
-        "public_addresses": [_address(a) for a in inst.public_addresses],
-        "private_addresses": [_address(a) for a in inst.private_addresses],
+        "public_addresses": [_instance_address(a) for a in inst.public_addresses],
+        "private_addresses": [_instance_address(a) for a in inst.private_addresses],
     }
     if inst.launch_time:
         out["create_time"] = inst.launch_time
@@ -200,6 +204,53 @@ def _blob(blob: Blob, view: View) -> Obj:
     }
 
 
+def _address(address: Address, view: View) -> Obj:
+    out: Obj = {"id": address.id, "href": view.url("addresses", address.id),
+                "associated": address.associated}
+    if address.instance_id is not None:
+        out["instance_id"] = address.instance_id
+    return out
+
+
+def _firewall(fw: Firewall, view: View) -> Obj:
+    return {
+        "id": fw.id, "href": view.url("firewalls", fw.id), "name": fw.name,
+        "description": fw.description, "owner_id": fw.owner_id,
+        "rules": [
+            {
+                "id": rule.id, "allow_protocol": rule.allow_protocol,
+                "port_from": rule.port_from, "port_to": rule.port_to,
+                "direction": rule.direction,
+                "sources": [{k: v for k, v in vars(src).items() if v is not None}
+                            for src in rule.sources],
+            }
+            for rule in fw.rules
+        ],
+    }
+
+
+def _load_balancer(lb: LoadBalancer, view: View) -> Obj:
+    return {
+        "id": lb.id, "href": view.url("load_balancers", lb.id),
+        "realms": [_ref(view, "realms", r, "realm") for r in lb.realms],
+        "listeners": [
+            {"protocol": li.protocol, "load_balancer_port": li.load_balancer_port,
+             "instance_port": li.instance_port}
+            for li in lb.listeners
+        ],
+        "instances": [_ref(view, "instances", i, "instance") for i in lb.instances],
+        "public_addresses": list(lb.public_addresses),
+        "created_at": lb.created_at,
+    }
+
+
+def _metric(metric: Metric, view: View) -> Obj:
+    return {
+        "id": metric.id, "href": view.url("metrics", metric.id), "entity": metric.entity,
+        "properties": [{"name": p.name, "values": p.values} for p in metric.properties],
+    }
+
+
 def _state_machine(machine: StateMachine, view: View) -> list[Obj]:
     return [
         {
@@ -232,6 +283,10 @@ RENDERERS: dict[type, tuple[str | None, Callable[[Any, View], Any]]] = {
     CommandOutput: ("instance", _command_output),
     Bucket: ("bucket", _bucket),
     Blob: ("blob", _blob),
+    Address: ("address", _address),
+    Firewall: ("firewall", _firewall),
+    LoadBalancer: ("load_balancer", _load_balancer),
+    Metric: ("metric", _metric),
 }
 
 

@@ -8,13 +8,17 @@ from typing import Any
 from deltacloud.collections.features import Feature
 from deltacloud.drivers.base import Driver
 from deltacloud.models import (
+    Address,
     Blob,
     Bucket,
+    Firewall,
     HardwareProfile,
     Image,
     Instance,
     InstanceAddress,
     Key,
+    LoadBalancer,
+    Metric,
     Realm,
     StateMachine,
     StorageSnapshot,
@@ -22,7 +26,7 @@ from deltacloud.models import (
 )
 from deltacloud.models.api import EntryPoint
 from deltacloud.models.command import CommandOutput
-from deltacloud.render import View, action_method
+from deltacloud.render import View, action_method, segment
 
 PROLOG = "<?xml version='1.0' encoding='utf-8' ?>\n"
 
@@ -339,6 +343,109 @@ def _blob(w: Writer, blob: Blob, view: View) -> None:
     w.close("blob")
 
 
+def _address(w: Writer, address: Address, view: View) -> None:
+    w.open("address", href=view.url("addresses", address.id), id=address.id)
+    w.leaf("ip", address.id)
+    w.open("actions")
+    if view.driver.supports("destroy_address"):
+        w.leaf("link", href=view.url("addresses", address.id), method="delete", rel="destroy")
+    if address.instance_id is None and view.driver.supports("associate_address"):
+        w.leaf("link", href=view.url("addresses", address.id, "associate"), method="post",
+               rel="associate")
+    if address.instance_id is not None and view.driver.supports("disassociate_address"):
+        w.leaf("link", href=view.url("addresses", address.id, "disassociate"), method="post",
+               rel="disassociate")
+    w.close("actions")
+    if address.instance_id is not None:
+        w.leaf("instance", href=view.url("instances", address.instance_id),
+               id=address.instance_id)
+    w.close("address")
+
+
+def _firewall(w: Writer, fw: Firewall, view: View) -> None:
+    w.open("firewall", href=view.url("firewalls", fw.id), id=fw.id)
+    w.open("actions")
+    w.leaf("link", href=view.url("firewalls", fw.id), method="delete", rel="destroy")
+    w.leaf("link", href=view.url("firewalls", fw.id, "rules"), method="post", rel="add_rule")
+    w.close("actions")
+    w.cdata("name", fw.name)
+    w.cdata("description", fw.description)
+    if fw.owner_id:
+        w.leaf("owner_id", fw.owner_id)
+    w.open("rules")
+    for rule in fw.rules:
+        rule_url = view.url("firewalls", fw.id, rule.id)
+        w.open("rule", href=rule_url, id=rule.id)
+        w.open("actions")
+        w.leaf("link", href=rule_url, method="delete", rel="destroy")
+        w.close("actions")
+        w.leaf("allow_protocol", rule.allow_protocol)
+        w.leaf("port_from", rule.port_from)
+        w.leaf("port_to", rule.port_to)
+        w.leaf("direction", rule.direction)
+        w.open("sources")
+        for src in rule.sources:
+            if src.type == "group":
+                w.leaf("source", name=src.name, owner=src.owner, type="group")
+            else:
+                w.leaf("source", address=src.address, family=src.family, prefix=src.prefix,
+                       type="address")
+        w.close("sources")
+        w.close("rule")
+    w.close("rules")
+    w.close("firewall")
+
+
+def _load_balancer(w: Writer, lb: LoadBalancer, view: View) -> None:
+    w.open("load_balancer", href=view.url("load_balancers", lb.id), id=lb.id)
+    w.open("actions")
+    w.leaf("link", href=view.url("load_balancers", lb.id), method="delete", rel="destroy")
+    w.leaf("link", href=view.url("load_balancers", lb.id, "register"), method="post",
+           rel="register")
+    w.close("actions")
+    w.open("public_addresses")
+    for address in lb.public_addresses:
+        w.leaf("address", address)
+    w.close("public_addresses")
+    w.leaf("created_at", lb.created_at or "")
+    for realm in lb.realms[:1]:
+        w.leaf("realm", href=view.url("realms", realm), id=realm)
+    w.open("listeners")
+    for listener in lb.listeners:
+        w.open("listener", protocol=listener.protocol)
+        w.leaf("load_balancer_port", listener.load_balancer_port)
+        w.leaf("instance_port", listener.instance_port)
+        w.close("listener")
+    w.close("listeners")
+    w.open("instances")
+    for instance_id in lb.instances:
+        w.open("instance", href=view.url("instances", instance_id), id=instance_id)
+        w.leaf("link", href=f"{view.url('load_balancers', lb.id, 'unregister')}"
+               f";instance_id={segment(instance_id)}", method="post", rel="unregister")
+        w.close("instance")
+    w.close("instances")
+    w.close("load_balancer")
+
+
+def _metric(w: Writer, metric: Metric, view: View) -> None:
+    w.open("metric", href=view.url("metrics", metric.id), id=metric.id)
+    w.leaf("entity", metric.entity or metric.id)
+    w.open("properties")
+    for prop in metric.properties:
+        if not prop.values:
+            w.leaf(prop.name)
+            continue
+        w.open(prop.name)
+        for sample in prop.values:
+            w.open("sample")
+            for key, value in sample.items():
+                w.leaf("property", name=key, value=value)
+            w.close("sample")
+        w.close(prop.name)
+    w.close("properties")
+    w.close("metric")
+
+
 def _state_machine(w: Writer, machine: StateMachine, view: View) -> None:
     w.open("states")
     for state in machine.states:
@@ -377,6 +484,10 @@ RENDERERS: dict[type, Callable[[Writer, Any, View], None]] = {
     CommandOutput: _command_output,
     Bucket: _bucket,
     Blob: _blob,
+    Address: _address,
+    Firewall: _firewall,
+    LoadBalancer: _load_balancer,
+    Metric: _metric,
 }
 
 

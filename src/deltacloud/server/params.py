@@ -126,7 +126,8 @@ def validate(
             continue
         param.check(value)
         out[param.name] = value
-    # A blob form's metadata fields are numbered, so they are not declared one by one.
-    if op.name == "create_blob":
-        out.update({k: v for k, v in raw.items() if k.startswith(("meta_name", "meta_value"))})
+    # Numbered fields (a blob form's metadata, a firewall rule's sources) are not
+    # declared one by one: the operation names their prefixes.
+    if op.numbered:
+        out.update({k: v for k, v in raw.items() if k.startswith(op.numbered)})
     return out

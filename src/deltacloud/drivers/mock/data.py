@@ -93,6 +93,13 @@ STORAGE_SNAPSHOTS = (
      "created": _SNAPSHOT_CREATED},
 )
 
+ADDRESSES = tuple({"id": f"192.168.0.{n}", "instance_id": None} for n in range(1, 5))
+
+METRIC_NAMES = (
+    "cpuUtilization", "diskReadRequestCount", "diskReadSector", "diskWriteRequestCount",
+    "diskWriteSector", "nicInputByte", "nicInputPacket", "nicOutputByte", "nicOutputPacket",
+)
+
 BUCKETS = ({"id": "bucket1", "name": "bucket1"}, {"id": "bucket2", "name": "bucket2"})
 
 # (bucket, blob, content type, last modified, metadata, bytes)
@@ -125,6 +132,7 @@ def seed(txn: Transaction, user: str, files: BlobFiles) -> None:
         ("keys", KEYS),
         ("storage_volumes", STORAGE_VOLUMES),
         ("storage_snapshots", STORAGE_SNAPSHOTS),
+        ("addresses", ADDRESSES),
     ):
         for doc in docs:
             doc = dict(doc)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
+import ipaddress
 import os
+import random
 import re
 import threading
 import time
@@ -37,6 +39,7 @@ from deltacloud.errors import (
     NotImplementedByBackend,
 )
 from deltacloud.models import (
+    Address,
     Blob,
     BlobUpload,
     Bucket,
@@ -44,6 +47,8 @@ from deltacloud.models import (
     Image,
     Instance,
     Key,
+    Metric,
+    MetricProperty,
     Realm,
     StorageSnapshot,
     StorageVolume,
@@ -85,12 +90,14 @@ class MockDriver(Driver):
     username_label = "User name (mockuser)"
     password_label = "Password (mockpassword)"
     collections: ClassVar = {
+        "addresses": (),
         "hardware_profiles": (),
         "images": ("owner_id", "image_name", "image_description"),
         "instance_states": (),
         "instances": ("user_name", "user_data", "authentication_key", "realm_filter"),
         "buckets": (),
         "keys": ("import_key",),
+        "metrics": (),
         "realms": (),
         "storage_snapshots": (),
         "storage_volumes": ("volume_name", "volume_description"),
@@ -276,6 +283,9 @@ class MockDriver(Driver):
         with store.write() as txn:
             doc = self._owned_instance(txn, user, id)
             self._check_action(doc, "destroy")
+            for address in txn.all("addresses"):
+                if address["instance_id"] == id:
+                    txn.put("addresses", {**address, "instance_id": None})
             for volume_id, _device in doc.get("storage_volumes", []):
                 volume = txn.get("storage_volumes", volume_id)
                 if volume is not None:
@@ -425,6 +435,99 @@ class MockDriver(Driver):
             if txn.get("storage_snapshots", id) is None:
                 raise NotFound("Storage snapshot not found")
             txn.delete("storage_snapshots", id)
+
+    # -- addresses ----------------------------------------------------------------
+
+    def addresses(self, ctx: CallContext, filters: Filters) -> list[Address]:
+        _, store = self._store(ctx)
+        found = [Address(d["id"], d["instance_id"]) for d in store.read().all("addresses")]
+        return filter_on(found, filters, "id")
+
+    def create_address(self, ctx: CallContext) -> Address:
+        _, store = self._store(ctx)
+        with store.write() as txn:
+            taken = [ipaddress.IPv4Address(d["id"]) for d in txn.all("addresses")]
+            nxt = str(max(taken, default=ipaddress.IPv4Address("192.168.0.0")) + 1)
+            txn.put("addresses", {"id": nxt, "instance_id": None})
+        return Address(nxt)
+
+    def destroy_address(self, ctx: CallContext, id: str) -> None:
+        _, store = self._store(ctx)
+        with store.write() as txn:
+            if self._address(txn, id)["instance_id"] is not None:
+                raise Conflict("The address is associated: disassociate it first")
+            txn.delete("addresses", id)
+
+    def associate_address(self, ctx: CallContext, id: str, instance_id: str) -> Address:
+        user, store = self._store(ctx)
+        with store.write() as txn:
+            address = self._address(txn, id)
+            if address["instance_id"] is not None:
+                raise Conflict("The address is associated already")
+            instance = txn.get("instances", instance_id)
+            if instance is None or instance["owner_id"] != user:
+                raise BadRequest("Parameter 'instance_id' names no instance")
+            for other in txn.all("addresses"):
+                if other["instance_id"] == instance_id:
+                    txn.put("addresses", {**other, "instance_id": None})
+            own = instance.get("own_public_addresses") or instance["public_addresses"]
+            txn.put("instances", {**instance, "public_addresses": [[id, "ipv4"]],
+                                  "own_public_addresses": own})
+            txn.put("addresses", {**address, "instance_id": instance_id})
+        return Address(id, instance_id)
+
+    def disassociate_address(self, ctx: CallContext, id: str) -> Address:
+        _, store = self._store(ctx)
+        with store.write() as txn:
+            address = self._address(txn, id)
+            if address["instance_id"] is None:
+                raise Conflict("The address is not associated")
+            self._release_address(txn, address)
+        return Address(id)
+
+    @staticmethod
+    def _address(txn: Transaction, id: str) -> Doc:
+        address = txn.get("addresses", id)
+        if address is None:
+            raise NotFound("Address not found")
+        return address
+
+    @staticmethod
+    def _release_address(txn: Transaction, address: Doc) -> None:
+        """Take the address off its instance, which gets its own addresses back."""
+        instance = txn.get("instances", address["instance_id"])
+        if instance is not None:
+            own = instance.pop("own_public_addresses", None) or instance["public_addresses"]
+            txn.put("instances", {**instance, "public_addresses": own})
+        txn.put("addresses", {**address, "instance_id": None})
+
+    # -- metrics ------------------------------------------------------------------
+
+    def metrics(self, ctx: CallContext, filters: Filters) -> list[Metric]:
+        found = [
+            Metric(i.id, i.name or i.id, [MetricProperty(n) for n in data.METRIC_NAMES])
+            for i in self.instances(ctx, {})
+        ]
+        return filter_on(found, filters, "id")
+
+    def metric(self, ctx: CallContext, id: str) -> Metric:
+        """Made-up samples of the last minutes, as Deltacloud's mock did."""
+        instance = self.instance(ctx, id)
+        now = int(time.time())
+        rng = random.Random(f"{id}-{now // 60}")
+        properties = []
+        for name in data.METRIC_NAMES:
+            unit = ("Percent" if "Utilization" in name else "Bytes" if "Byte" in name
+                    else "Count")
+            samples = []
+            for minute in range(6):
+                low, high = rng.randint(1, 49), rng.randint(50, 99)
+                scale = 100.0 if unit == "Percent" else 1
+                samples.append({"minimum": low / scale, "maximum": high / scale,
+                                "average": (low + high) / 2 / scale,
+                                "timestamp": now - 60 * minute, "unit": unit})
+            properties.append(MetricProperty(name, samples))
+        return Metric(instance.id, instance.name or instance.id, properties)
 
     # -- buckets and blobs ------------------------------------------------------
 
