@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 
 import anyio.from_thread
@@ -19,8 +20,9 @@ BATCH = 1024 * 1024
 class RequestBody:
     """The request body as a plain iterator, for a driver running in a worker thread.
 
-    Each step asks the event loop for the next chunks; nothing is read ahead, so
-    a slow cloud slows the client (TCP back-pressure) instead of filling memory.
+    While the driver handles one batch, the event loop gathers the next (one batch
+    ahead, no more): receiving and writing overlap, and a slow cloud still slows
+    the client through TCP back-pressure instead of filling memory.
     """
 
     def __init__(self, request: Request) -> None:
@@ -44,11 +46,17 @@ class RequestBody:
         return b"".join(parts)
 
     def __iter__(self) -> Iterator[bytes]:
-        while True:
-            batch = anyio.from_thread.run(self._next_batch)
-            if not batch:
-                return
-            yield batch
+        loop = anyio.from_thread.run_sync(asyncio.get_running_loop)
+        ahead = asyncio.run_coroutine_threadsafe(self._next_batch(), loop)
+        try:
+            while True:
+                batch = ahead.result()
+                if not batch:
+                    return
+                ahead = asyncio.run_coroutine_threadsafe(self._next_batch(), loop)
+                yield batch
+        finally:
+            ahead.cancel()  # the driver stopped early: read no further
 
 
 async def content_chunks(content: BlobContent) -> AsyncIterator[bytes]:
