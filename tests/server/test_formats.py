@@ -77,3 +77,11 @@ def test_etag_differs_between_formats(client: TestClient) -> None:
     xml_tag = client.get("/api/realms", auth=AUTH).headers["etag"]
     json_tag = client.get("/api/realms?format=json", auth=AUTH).headers["etag"]
     assert xml_tag != json_tag
+
+
+def test_repeated_parameters_become_one_list(client: TestClient) -> None:
+    from deltacloud.server.params import _merge
+
+    values: dict[str, str] = {}
+    _merge(values, [("firewalls", "a"), ("firewalls[]", "b"), ("name", "x")])
+    assert values == {"firewalls": "a,b", "name": "x"}

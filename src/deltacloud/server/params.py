@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,12 +69,21 @@ async def read_params(request: Request, *, body: bool = True) -> RequestParams:
     cached: RequestParams | None = getattr(request.state, "params", None)
     if cached is not None:
         return cached
-    params = RequestParams(dict(request.query_params))
+    params = RequestParams()
+    _merge(params.values, request.query_params.multi_items())
     params.values.update(request.scope.get(PARAM_MATRIX, {}))
     if body and request.method not in ("GET", "HEAD", "OPTIONS"):
         await _read_body(request, params)
     request.state.params = params
     return params
+
+
+def _merge(values: dict[str, str], items: Iterable[tuple[str, str]]) -> None:
+    """Add parameters; a repeated name (`firewalls=a&firewalls=b`, or `firewalls[]=...`)
+    becomes one comma-separated value."""
+    for key, value in items:
+        key = key.removesuffix("[]")
+        values[key] = f"{values[key]},{value}" if key in values else value
 
 
 async def _read_body(request: Request, params: RequestParams) -> None:
@@ -83,7 +93,7 @@ async def _read_body(request: Request, params: RequestParams) -> None:
         if length and length.isdigit() and int(length) > MAX_BODY:
             raise PayloadTooLarge()
         form = await request.form(max_part_size=MAX_BODY)
-        params.values.update((k, v) for k, v in form.multi_items() if isinstance(v, str))
+        _merge(params.values, ((k, v) for k, v in form.multi_items() if isinstance(v, str)))
     elif content_type == "multipart/form-data":
         # File parts spool to disk past a megabyte; other fields stay small.
         form = await request.form(max_part_size=MAX_BODY, max_files=10)
@@ -92,7 +102,7 @@ async def _read_body(request: Request, params: RequestParams) -> None:
                 params.files[key] = FormFile(value.file, value.content_type or "",
                                              value.filename or "")
             else:
-                params.values[key] = value
+                _merge(params.values, [(key, value)])
     elif content_type == "application/json":
         raw = await _body(request)
         if raw.strip():
