@@ -134,3 +134,30 @@ def test_environment_chooses_driver_and_provider(tmp_path: Path) -> None:
 PUBLIC_KEY = (
     "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl test@host"
 )
+
+
+def _session_members(session: int) -> list[int]:
+    members = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == session and fields[0] != "Z":
+            members.append(int(stat.parent.name))
+    return members
+
+
+def test_workers_share_the_port_and_stop_together(tmp_path: Path) -> None:
+    server = Server(tmp_path, "-w", "3").start()
+    assert server.proc is not None
+    session = server.proc.pid
+    assert len(_session_members(session)) == 4  # the supervisor and three workers
+    with httpx.Client(auth=AUTH) as client:
+        for _ in range(20):
+            assert client.get(f"{server.url}/realms").status_code == 200
+    server.stop()
+    deadline = time.monotonic() + 10
+    while _session_members(session) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _session_members(session) == []

@@ -74,10 +74,15 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _bind(host: str, port: int) -> socket.socket:
-    """Bind before starting, so a taken port is a clear message, not a traceback."""
+def _address(host: str, port: int) -> tuple[int, tuple]:
     infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
     family, _, _, _, address = infos[0]
+    return family, address
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    """Bind before starting, so a taken port is a clear message, not a traceback."""
+    family, address = _address(host, port)
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(address)
@@ -118,15 +123,19 @@ def main(argv: list[str] | None = None) -> int:
           f" :: {args.workers} worker(s)", flush=True)
     options = {"log_level": "warning", "access_log": False, "server_header": False,
                "date_header": False, "lifespan": "off"}
-    if args.workers == 1:
+
+    def serve(sock: socket.socket) -> None:
         config = uvicorn.Config(app_from_environment(), **options)
         uvicorn.Server(config).run(sockets=[sock])
-    else:
-        from uvicorn.supervisors import Multiprocess
 
-        config = uvicorn.Config("deltacloud.cli:app_from_environment", factory=True,
-                                workers=args.workers, **options)
-        Multiprocess(config, sockets=[sock]).run()
+    if args.workers == 1:
+        serve(sock)
+    else:
+        from deltacloud.server.workers import reuseport_sockets, supervise
+
+        sock.close()  # it proved the port free; each worker gets a socket of its own
+        family, address = _address(args.host, args.port)
+        supervise(serve, reuseport_sockets(address, family, args.workers))
     return 0
 
 
