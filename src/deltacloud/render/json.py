@@ -108,8 +108,8 @@ def _instance(inst: Instance, view: View) -> Obj:
     out: Obj = {
         "id": inst.id, "href": view.url("instances", inst.id), "name": inst.name,
         "state": inst.state, "owner": inst.owner_id,
-        "image": {"href": view.url("images", inst.image_id), "id": inst.image_id, "rel": "image"},
-        "realm": {"href": view.url("realms", inst.realm_id), "id": inst.realm_id, "rel": "realm"},
+        "image": (_ref(view, "images", inst.image_id, "image") if inst.image_id else {}),
+        "realm": (_ref(view, "realms", inst.realm_id, "realm") if inst.realm_id else {}),
         "actions": [
             {"href": link["href"], "rel": link["rel"], "method": link["method"]}
             for link in instance_links(inst, view)

@@ -187,8 +187,10 @@ def _instance(w: Writer, inst: Instance, view: View) -> None:
     w.open("instance", href=view.url("instances", inst.id), id=inst.id)
     w.leaf("name", inst.name)
     w.leaf("owner_id", inst.owner_id)
-    w.leaf("image", href=view.url("images", inst.image_id), id=inst.image_id)
-    w.leaf("realm", href=view.url("realms", inst.realm_id), id=inst.realm_id)
+    if inst.image_id:  # empty for machines not made from an image the cloud still knows
+        w.leaf("image", href=view.url("images", inst.image_id), id=inst.image_id)
+    if inst.realm_id:
+        w.leaf("realm", href=view.url("realms", inst.realm_id), id=inst.realm_id)
     w.leaf("state", inst.state)
     hwp_url = view.url("hardware_profiles", inst.hardware_profile_id)
     if inst.hardware_profile_overrides:
