@@ -78,3 +78,16 @@ def test_drivers_json_is_keyed_by_driver_id(client: TestClient) -> None:
     assert body["mock"]["name"] == "Mock"
     shown = client.get("/api/drivers/mock?format=json").json()
     assert shown == {"driver": {**body["mock"], "id": "mock"}}
+
+
+def test_matrix_values_may_carry_encoded_separators(client: TestClient) -> None:
+    from deltacloud.server.matrix import split_matrix
+
+    path, raw, api, others = split_matrix(
+        "/api;driver=mock;provider=ec2%3D10.0.0.1%3A8773%3Bs3%3D10.0.0.1%2Fw/buckets/b/a%2Fb"
+    )
+    assert api == {"driver": "mock", "provider": "ec2=10.0.0.1:8773;s3=10.0.0.1/w"}
+    assert (path, raw, others) == ("/api/buckets/b/a/b", "/api/buckets/b/a%2Fb", {})
+    response = client.get("/api;provider=a%3Bb/realms/us", auth=("mockuser", "mockpassword"))
+    assert response.status_code == 200
+    assert response.headers["x-deltacloud-provider"] == "a;b"

@@ -20,7 +20,12 @@ class DriverEntry:
 # Keep sorted by name: GET /api/drivers lists them in this order.
 DRIVERS: dict[str, DriverEntry] = {
     e.name: e
-    for e in (DriverEntry("mock", "deltacloud.drivers.mock.driver", "MockDriver"),)
+    for e in (
+        DriverEntry("ec2", "deltacloud.drivers.ec2.driver", "Ec2Driver"),
+        DriverEntry("eucalyptus", "deltacloud.drivers.ec2.eucalyptus", "EucalyptusDriver"),
+        DriverEntry("mock", "deltacloud.drivers.mock.driver", "MockDriver"),
+        DriverEntry("vsphere", "deltacloud.drivers.vsphere.driver", "VsphereDriver"),
+    )
 }
 
 

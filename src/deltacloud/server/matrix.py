@@ -3,6 +3,8 @@
 An ASGI middleware strips them from the path before routing. Those on the
 `api` segment choose the driver and provider; those elsewhere are request
 parameters, as Deltacloud's own links (`/api/instances;image_id=img1`) use them.
+The raw (still percent-encoded) path is split, so a value may carry an encoded
+`;` or `/`: `/api;provider=ec2%3D10.0.0.1%3Bs3%3D10.0.0.2/instances`.
 """
 
 from __future__ import annotations
@@ -15,12 +17,13 @@ API_MATRIX = "deltacloud.api_matrix"
 PARAM_MATRIX = "deltacloud.matrix"
 
 
-def split_matrix(path: str) -> tuple[str, dict[str, str], dict[str, str]]:
-    """Return the plain path, the api segment's parameters, and all the others'."""
+def split_matrix(raw_path: str) -> tuple[str, str, dict[str, str], dict[str, str]]:
+    """Split a raw path: the decoded plain path, the raw plain path, the api segment's
+    parameters and all the others'."""
     api: dict[str, str] = {}
     others: dict[str, str] = {}
     segments = []
-    for index, segment in enumerate(path.split("/")):
+    for index, segment in enumerate(raw_path.split("/")):
         name, *pairs = segment.split(";")
         target = api if index == 1 and name == "api" else others
         for pair in pairs:
@@ -28,7 +31,8 @@ def split_matrix(path: str) -> tuple[str, dict[str, str], dict[str, str]]:
             if key:
                 target[unquote(key)] = unquote(value)
         segments.append(name)
-    return "/".join(segments), api, others
+    raw = "/".join(segments)
+    return unquote(raw), raw, api, others
 
 
 class MatrixParams:
@@ -37,7 +41,8 @@ class MatrixParams:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and ";" in scope["path"]:
-            path, api, others = split_matrix(scope["path"])
-            scope = {**scope, "path": path, "raw_path": path.encode(),
+            raw_path = scope.get("raw_path") or scope["path"].encode()
+            path, raw, api, others = split_matrix(raw_path.decode("latin-1"))
+            scope = {**scope, "path": path, "raw_path": raw.encode("latin-1"),
                      API_MATRIX: api, PARAM_MATRIX: others}
         await self.app(scope, receive, send)

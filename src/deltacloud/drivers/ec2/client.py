@@ -1,0 +1,275 @@
+"""How the EC2 driver reaches AWS (or an EC2/S3-compatible endpoint) for one request.
+
+botocore is imported here only inside functions: importing the driver stays cheap.
+
+Credentials never outlive the request. Building a botocore client costs about
+13 ms, twice what a small call to a loopback endpoint costs, so clients are
+reused, keyed by (service, region, endpoint) and nothing else: they hold no
+secret. Each client's credentials object reads the access key and secret from
+a context variable that `AwsSession` sets for the duration of one driver call
+and resets afterwards, so the secret lives exactly as long as the request (the
+benchmark `bench/ec2_list_instances.py --clients` measures both ways).
+
+The session behind the clients never reads credentials from the environment,
+from config or credential files, or from the instance metadata service
+(IMDS): its only credential provider is the request's.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from deltacloud.drivers.base import CallContext, Credentials
+from deltacloud.drivers.ec2.errors import translated
+from deltacloud.errors import BadRequest
+
+DEFAULT_REGION = "us-east-1"
+# The SDK's names for each service's endpoint variable (AWS_ENDPOINT_URL_<ID>).
+ENDPOINT_VARIABLES = {
+    "ec2": "AWS_ENDPOINT_URL_EC2",
+    "s3": "AWS_ENDPOINT_URL_S3",
+    "elb": "AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING",
+    "cloudwatch": "AWS_ENDPOINT_URL_CLOUDWATCH",
+}
+MAX_CLIENTS = 64
+
+_request_credentials: contextvars.ContextVar[Credentials | None] = contextvars.ContextVar(
+    "deltacloud_ec2_credentials", default=None
+)
+
+
+def _current() -> Credentials:
+    creds = _request_credentials.get()
+    if creds is None:
+        raise RuntimeError("An AWS call was made outside a request")
+    return creds
+
+
+class _RequestCredentials:
+    """botocore's credentials interface, answering with the current request's keys.
+
+    It holds nothing itself: a shared client signs each call with the keys of
+    the request making it.
+    """
+
+    method = "deltacloud-request"
+    token = None
+    account_id = None
+
+    @property
+    def access_key(self) -> str:
+        return _current().user
+
+    @property
+    def secret_key(self) -> str:
+        return _current().password
+
+    def get_frozen_credentials(self) -> Any:
+        from botocore.credentials import ReadOnlyCredentials
+
+        creds = _current()
+        return ReadOnlyCredentials(creds.user, creds.password, None, None)
+
+    def get_deferred_property(self, name: str) -> Any:
+        return lambda: getattr(self, name, None)
+
+
+class _RequestCredentialResolver:
+    """The session's only credential provider: no environment, files or IMDS."""
+
+    def load_credentials(self) -> _RequestCredentials:
+        return _RequestCredentials()
+
+
+_session: Any = None
+_session_lock = threading.Lock()
+_clients: OrderedDict[tuple[str, str, str | None], Any] = OrderedDict()
+_clients_lock = threading.Lock()
+
+
+def _botocore_session() -> Any:
+    global _session
+    if _session is None:
+        with _session_lock:
+            if _session is None:
+                import botocore.session
+
+                session = botocore.session.Session()
+                # No config or credentials files: settings come from here and the
+                # SDK's environment variables (endpoints), credentials from the request.
+                session.set_config_variable("config_file", os.devnull)
+                session.set_config_variable("credentials_file", os.devnull)
+                # No profile, whatever AWS_PROFILE says: there are no files to read one from.
+                from botocore.configprovider import ConstantProvider
+
+                session.get_component("config_store").set_config_provider(
+                    "profile", ConstantProvider(None))
+                session.register_component("credential_provider",
+                                           _RequestCredentialResolver())
+                session.get_credentials()
+                _session = session
+    return _session
+
+
+_regions: list[str] | None = None
+_resolver: Any = None
+
+
+def regions() -> list[str]:
+    """Every region of every AWS partition that has EC2, from botocore's own data."""
+    global _regions
+    if _regions is None:
+        session = _botocore_session()
+        found: list[str] = []
+        for partition in session.get_available_partitions():
+            found.extend(session.get_available_regions("ec2", partition))
+        _regions = found
+    return _regions
+
+
+def hostname(service: str, region: str) -> str | None:
+    """The public host name of a service in a region, from botocore's endpoint data."""
+    global _resolver
+    from botocore.regions import EndpointResolver
+
+    if _resolver is None:
+        _resolver = EndpointResolver(_botocore_session().get_data("endpoints"))
+    try:
+        found = _resolver.construct_endpoint(service, region)
+    except Exception:  # botocore's data has no such endpoint
+        return None
+    return found.get("hostname") if found else None
+
+
+def env_endpoint(service: str) -> str | None:
+    """The endpoint the SDK's standard variables name for `service`, if any."""
+    if os.environ.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "").lower() == "true":
+        return None
+    return os.environ.get(ENDPOINT_VARIABLES[service]) or os.environ.get("AWS_ENDPOINT_URL")
+
+
+def _timeout(name: str, default: float) -> float:
+    try:
+        return float(os.environ.get(name, default))
+    except ValueError:
+        return default
+
+
+def client(service: str, region: str, endpoint: str | None) -> Any:
+    """A shared botocore client for (service, region, endpoint); it holds no credentials."""
+    key = (service, region, endpoint)
+    found = _clients.get(key)
+    if found is not None:
+        return found
+    from botocore.config import Config
+
+    s3_options: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
+    if service == "s3":
+        extra = {"signature_version": "s3v4",
+                 "request_checksum_calculation": "when_required",
+                 "response_checksum_validation": "when_required"}
+        if endpoint is not None:
+            s3_options["addressing_style"] = "path"
+    config = Config(
+        connect_timeout=_timeout("DELTACLOUD_EC2_CONNECT_TIMEOUT", 10),
+        read_timeout=_timeout("DELTACLOUD_EC2_READ_TIMEOUT", 60),
+        retries={"mode": "standard",
+                 "total_max_attempts": int(_timeout("DELTACLOUD_EC2_ATTEMPTS", 3))},
+        max_pool_connections=32,
+        user_agent_extra="deltacloud-server",
+        defaults_mode="standard",  # never "auto", which asks the instance metadata service
+        s3=s3_options or None,
+        **extra,
+    )
+    with _clients_lock:
+        found = _clients.get(key)
+        if found is None:
+            found = _botocore_session().create_client(
+                service, region_name=region, endpoint_url=endpoint, config=config)
+            _clients[key] = found
+            while len(_clients) > MAX_CLIENTS:
+                _clients.popitem(last=False)
+    return found
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    """Where one request goes: a region, and an endpoint URL per service (None: AWS's)."""
+
+    region: str
+    ec2: str | None = None
+    s3: str | None = None
+    elb: str | None = None
+    cloudwatch: str | None = None
+    # Whether a service without an endpoint here goes to AWS's own (not for Eucalyptus).
+    aws_fallback: bool = True
+
+    def of(self, service: str) -> str | None:
+        endpoint = getattr(self, service)
+        if endpoint is None and not self.aws_fallback:
+            raise BadRequest("The provider names no endpoint for this service")
+        return endpoint
+
+
+def aws_endpoints(provider: str | None, known_regions: list[str]) -> Endpoints:
+    """The ec2 driver's provider is a region; endpoints come from the SDK's variables."""
+    region = provider if provider and provider != "default" else DEFAULT_REGION
+    if region not in known_regions:
+        raise BadRequest("Unknown provider: GET /api/drivers/ec2 lists the regions")
+    return Endpoints(region, **{s: env_endpoint(s) for s in ENDPOINT_VARIABLES})
+
+
+class AwsSession:
+    """The clients of one request, made on first use; `with` it around the calls."""
+
+    def __init__(self, ctx: CallContext, endpoints: Endpoints) -> None:
+        self._credentials = ctx.require_credentials()
+        self.endpoints = endpoints
+        self.region = endpoints.region
+        self._token: contextvars.Token[Credentials | None] | None = None
+
+    def __enter__(self) -> AwsSession:
+        self._token = _request_credentials.set(self._credentials)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        assert self._token is not None
+        _request_credentials.reset(self._token)
+        self._token = None
+
+    def client(self, service: str, region: str | None = None) -> Any:
+        return client(service, region or self.region, self.endpoints.of(service))
+
+    @property
+    def ec2(self) -> Any:
+        return self.client("ec2")
+
+    @property
+    def s3(self) -> Any:
+        return self.client("s3")
+
+    @property
+    def elb(self) -> Any:
+        return self.client("elb")
+
+    @property
+    def cloudwatch(self) -> Any:
+        return self.client("cloudwatch")
+
+    def translated(self) -> Any:
+        """AWS errors as API errors right here, so that the caller can catch them."""
+        return translated(self._credentials)
+
+    @contextmanager
+    def calls(self) -> Iterator[AwsSession]:
+        """Credentials set, errors translated: what every driver method wraps its calls in."""
+        with self, translated(self._credentials):
+            yield self

@@ -1,0 +1,234 @@
+"""How to reach vSphere for one request: endpoint, TLS, one logged-in session, inventory reads.
+
+Settings (environment of the server; none of them is a credential):
+
+- `DELTACLOUD_VSPHERE_CA_BUNDLE`: a PEM file (or a directory of them) of the CAs
+  to trust for the vCenter's certificate, instead of the system's.
+- `DELTACLOUD_VSPHERE_INSECURE=1`: do not verify the certificate at all (lab
+  installations with self-signed certificates only).
+- `DELTACLOUD_VSPHERE_TIMEOUT`: seconds for each HTTP exchange (default 30).
+- `DELTACLOUD_VSPHERE_TASK_TIMEOUT`: seconds to wait for a task such as a clone
+  (default 600).
+
+Each request logs in with the request's credentials, does its work and logs
+out; the session cookie and the password are never kept.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import os
+import re
+import ssl
+import threading
+import time
+import uuid
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from deltacloud.drivers.base import CallContext
+from deltacloud.drivers.vsphere.errors import translated
+from deltacloud.errors import BackendError, BackendTimeout, BadRequest, NotFound
+
+CA_BUNDLE_ENV = "DELTACLOUD_VSPHERE_CA_BUNDLE"
+INSECURE_ENV = "DELTACLOUD_VSPHERE_INSECURE"
+TIMEOUT_ENV = "DELTACLOUD_VSPHERE_TIMEOUT"
+TASK_TIMEOUT_ENV = "DELTACLOUD_VSPHERE_TASK_TIMEOUT"
+
+_HOSTPORT = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(?::(\d{1,5}))?$")
+
+# The API version each endpoint speaks, learnt once per server (no credential in it).
+_versions: dict[tuple[str, int], str] = {}
+_versions_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    host: str
+    port: int = 443
+
+
+def endpoint(provider: str | None) -> Endpoint:
+    """`vc.example.com`, `host:port`, `[v6]:port` or `https://host[:port][/sdk]`."""
+    if not provider:
+        raise BadRequest("The vsphere driver needs the vCenter host as its provider "
+                         "(X-Deltacloud-Provider, ;provider= or API_PROVIDER)")
+    text = re.sub(r"^https?://", "", provider.strip(), flags=re.IGNORECASE).split("/", 1)[0]
+    match = _HOSTPORT.match(text)
+    if match is None or (match.group(2) and not 0 < int(match.group(2)) < 65536):
+        raise BadRequest("The provider must be a vCenter host name or address, with an "
+                         "optional port")
+    return Endpoint(match.group(1).strip("[]"), int(match.group(2) or 443))
+
+
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def _seconds(name: str, default: float) -> float:
+    try:
+        return max(0.1, float(os.environ.get(name, default)))
+    except ValueError:
+        return default
+
+
+def ssl_context() -> ssl.SSLContext:
+    """Verified TLS unless turned off; with the configured CA bundle if there is one.
+
+    A context is always given to pyvmomi: without one it skips the checks for
+    localhost and 127.0.0.1 by itself.
+    """
+    if _flag(INSECURE_ENV):
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        return context
+    bundle = os.environ.get(CA_BUNDLE_ENV, "").strip()
+    if not bundle:
+        return ssl.create_default_context()
+    if os.path.isdir(bundle):
+        return ssl.create_default_context(capath=bundle)
+    return ssl.create_default_context(cafile=bundle)
+
+
+def _api_version(ep: Endpoint, context: ssl.SSLContext, timeout: float) -> str:
+    """The newest API version both pyvmomi and the endpoint speak (vimServiceVersions.xml)."""
+    known = _versions.get((ep.host, ep.port))
+    if known:
+        return known
+    from pyVmomi import VmomiSupport
+
+    conn = http.client.HTTPSConnection(ep.host, ep.port, timeout=timeout, context=context)
+    try:
+        conn.request("GET", "/sdk/vimServiceVersions.xml")
+        response = conn.getresponse()
+        body = response.read()
+    finally:
+        conn.close()
+    supported: set[str] = set()
+    if response.status == 200:
+        try:
+            root = ET.fromstring(body)
+        except ET.ParseError:
+            root = None
+        if root is not None and root.tag == "namespaces":
+            for ns in root.findall("namespace"):
+                if ns.findtext("name") == "urn:vim25":
+                    supported.add(ns.findtext("version") or "")
+                    supported.update(v.text or "" for v in ns.findall("priorVersions/version"))
+    for version in VmomiSupport.GetServiceVersions("vim25"):
+        if VmomiSupport.versionIdMap.get(version) in supported:
+            with _versions_lock:
+                _versions[(ep.host, ep.port)] = version
+            return version
+    raise BackendError("The provider does not look like a vSphere endpoint")
+
+
+class Session:
+    """One logged-in vSphere session, for the length of one request."""
+
+    def __init__(self, content: Any, user: str, task_timeout: float) -> None:
+        self.content = content
+        self.user = user
+        self.task_timeout = task_timeout
+
+    # -- reading the inventory ---------------------------------------------
+
+    def retrieve(self, props: dict[Any, Sequence[str]],
+                 objects: Sequence[Any] | None = None) -> list[tuple[Any, dict[str, Any]]]:
+        """Properties of every object of the given types (or of `objects`): one round trip
+        through a ContainerView, plus one per page of 1000 objects."""
+        from pyVmomi import vmodl
+
+        pc = vmodl.query.PropertyCollector
+        prop_set = [pc.PropertySpec(type=t, pathSet=list(paths)) for t, paths in props.items()]
+        view = None
+        if objects is None:
+            view = self.content.viewManager.CreateContainerView(
+                self.content.rootFolder, list(props), True)
+            object_set = [pc.ObjectSpec(obj=view, skip=True, selectSet=[
+                pc.TraversalSpec(name="view", path="view", skip=False,
+                                 type=type(view))])]
+        else:
+            object_set = [pc.ObjectSpec(obj=o, skip=False) for o in objects]
+        collector = self.content.propertyCollector
+        spec = pc.FilterSpec(objectSet=object_set, propSet=prop_set)
+        found: list[tuple[Any, dict[str, Any]]] = []
+        try:
+            result = collector.RetrievePropertiesEx([spec], pc.RetrieveOptions(maxObjects=1000))
+            while result is not None:
+                found.extend((o.obj, {p.name: p.val for p in o.propSet})
+                             for o in result.objects)
+                if not result.token:
+                    break
+                result = collector.ContinueRetrievePropertiesEx(result.token)
+        finally:
+            if view is not None:
+                view.DestroyView()
+        return found
+
+    def vm(self, id: str, kind: str = "Instance") -> Any:
+        """The VM (or template) whose instance UUID is `id`."""
+        try:
+            uuid.UUID(id)
+        except ValueError:
+            raise NotFound(f"{kind} not found") from None
+        vm = self.content.searchIndex.FindByUuid(None, id, True, True)
+        if vm is None:
+            raise NotFound(f"{kind} not found")
+        return vm
+
+    # -- tasks -----------------------------------------------------------------
+
+    def wait(self, task: Any, timeout: float | None = None) -> Any:
+        """Wait for a task; its fault is raised, its result returned.
+
+        Reads only the task's state, error and result (not the whole `info`, whose
+        entity some servers fill with objects pyvmomi refuses, e.g. vcsim's disk tasks).
+        """
+        from pyVmomi import vim
+
+        deadline = time.monotonic() + (timeout or self.task_timeout)
+        delay = 0.05
+        paths = ("info.state", "info.error", "info.result")
+        while True:
+            found = self.retrieve({vim.Task: paths}, [task])
+            info = found[0][1] if found else {}
+            if info.get("info.state") == "success":
+                return info.get("info.result")
+            if info.get("info.state") == "error":
+                raise info["info.error"]
+            if time.monotonic() > deadline:
+                raise BackendTimeout("The vSphere task did not finish in time")
+            time.sleep(delay)
+            delay = min(delay * 2, 1.0)
+
+
+@contextmanager
+def session(ctx: CallContext) -> Iterator[Session]:
+    """Log in with the request's credentials; log out whatever happens."""
+    creds = ctx.require_credentials()
+    ep = endpoint(ctx.provider)
+    timeout = _seconds(TIMEOUT_ENV, 30)
+    with translated():
+        from pyVmomi import SoapStubAdapter, vim
+
+        context = ssl_context()
+        version = _api_version(ep, context, timeout)
+        stub = SoapStubAdapter(ep.host, ep.port, version=version, sslContext=context,
+                               httpConnectionTimeout=timeout, connectionPoolTimeout=-1)
+        try:
+            content = vim.ServiceInstance("ServiceInstance", stub).RetrieveContent()
+            content.sessionManager.Login(creds.user, creds.password, None)
+            try:
+                yield Session(content, creds.user, _seconds(TASK_TIMEOUT_ENV, 600))
+            finally:
+                # The answer stands if this fails; the session then times out on its own.
+                with contextlib.suppress(Exception):
+                    content.sessionManager.Logout()
+        finally:
+            stub.DropConnections()
