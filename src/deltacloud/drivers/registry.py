@@ -24,6 +24,8 @@ DRIVERS: dict[str, DriverEntry] = {
         DriverEntry("ec2", "deltacloud.drivers.ec2.driver", "Ec2Driver"),
         DriverEntry("eucalyptus", "deltacloud.drivers.ec2.eucalyptus", "EucalyptusDriver"),
         DriverEntry("mock", "deltacloud.drivers.mock.driver", "MockDriver"),
+        DriverEntry("openstack", "deltacloud.drivers.openstack.driver", "OpenStackDriver"),
+        DriverEntry("rackspace", "deltacloud.drivers.openstack.rackspace", "RackspaceDriver"),
         DriverEntry("vsphere", "deltacloud.drivers.vsphere.driver", "VsphereDriver"),
     )
 }

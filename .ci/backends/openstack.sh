@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Install (idempotently) the Debian packages of the test OpenStack (Zed, bookworm):
+# Keystone, Glance, Placement, Nova (API, conductor, scheduler; compute runs from
+# python3-nova with the fake virt driver), Neutron API, Swift, RabbitMQ, MariaDB.
+# Installs only: nothing is started here (tests/backends/openstack/openstack.sh
+# starts the services on 127.0.0.1 when the tests need them). Needs root.
+set -euo pipefail
+
+PKGS=(keystone glance-api placement-api nova-api nova-conductor nova-scheduler python3-nova
+      neutron-api swift swift-proxy swift-account swift-container swift-object
+      python3-keystonemiddleware python3-keystoneclient python3-openstacksdk
+      uwsgi-plugin-python3 rabbitmq-server mariadb-server python3-pymysql curl)
+
+if dpkg-query -W -f='${db:Status-Abbrev}\n' "${PKGS[@]}" 2>/dev/null | grep -qv '^ii' \
+   || ! dpkg -s "${PKGS[@]}" >/dev/null 2>&1; then
+  :
+else
+  echo "openstack: packages already installed"; exit 0
+fi
+if ! command -v apt-get >/dev/null; then
+  echo "openstack: no apt-get (not Debian): the test OpenStack is not installed (its tests will skip)" >&2
+  exit 0
+fi
+if [ "$(id -u)" != 0 ]; then
+  echo "openstack: not root, cannot install the test OpenStack (its tests will skip)" >&2
+  exit 0
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+# Debian's OpenStack packages ask whether to set up databases, queues and
+# endpoints; the test tooling configures everything itself.
+debconf-set-selections <<'SEL'
+keystone keystone/configure_db boolean false
+keystone keystone/create-admin-tenant boolean false
+keystone keystone/register-endpoint boolean false
+glance-common glance/configure_db boolean false
+glance-common glance/configure_rabbit boolean false
+glance-common glance/configure_ksat boolean false
+glance-api glance/configure_api-endpoint boolean false
+placement-common placement/configure_db boolean false
+placement-common placement/configure_ksat boolean false
+placement-api placement/configure_api-endpoint boolean false
+nova-common nova/configure_db boolean false
+nova-common nova/configure_rabbit boolean false
+nova-common nova/configure_ksat boolean false
+nova-common nova/configure_neutron boolean false
+nova-common nova/configure_placement boolean false
+nova-api novaapi/configure_db boolean false
+nova-api nova/configure_api-endpoint boolean false
+neutron-common neutron/configure_db boolean false
+neutron-common neutron/configure_rabbit boolean false
+neutron-common neutron/configure_ksat boolean false
+neutron-common neutron/configure_nova boolean false
+neutron-api neutron/configure_api-endpoint boolean false
+SEL
+
+# No package's maintainer script may start a daemon (with or without systemd).
+cleanup=""
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+  printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+  chmod +x /usr/sbin/policy-rc.d
+  cleanup="rm -f /usr/sbin/policy-rc.d"
+fi
+trap '$cleanup' EXIT
+
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${PKGS[@]}"
+echo "openstack: packages installed"

@@ -1,0 +1,1 @@
+"""OpenStack (Keystone, Nova, Glance, Neutron, Cinder, Swift) and Rackspace drivers."""

@@ -1,0 +1,216 @@
+"""Reaching an OpenStack cloud for one request: provider parsing, sessions, tokens.
+
+The provider names the cloud: the Keystone URL, optionally followed by
+`;name=value` options that choose the scope per request, e.g.
+`http://keystone:5000/v3;project=web;region=RegionTwo`. Options:
+
+- `project`: the project (tenant) to work in; default: a project named like the user
+- `domain`: the domain of the user and, unless `project_domain` says
+  otherwise, of the project; default `Default`
+- `project_domain`: the project's domain, if not the user's
+- `region`: the catalogue region; default: the catalogue's only or first region
+- `network`: what new servers attach to: a network name or id, `auto` (Nova
+  chooses; the default) or `none`
+- `floating_network`: the external network new addresses come from;
+  default: the first external network
+- `interface`: catalogue interface, `public` (default), `internal` or `admin`
+
+Tokens: a successful login's token (with its catalogue) is kept in this
+process's memory only, under an HMAC of the credentials and scope with a
+random per-process key, and only until the earliest of: the token's own
+expiry (minus two minutes), `DELTACLOUD_OPENSTACK_TOKEN_TTL` seconds
+(default 300; 0 turns the cache off). Nothing is written to disk or logged.
+A token the cloud rejects is dropped and the login repeated once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import os
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from deltacloud.drivers.base import CallContext, Credentials
+from deltacloud.errors import BadRequest
+
+TIMEOUT = float(os.environ.get("DELTACLOUD_OPENSTACK_TIMEOUT", "30"))
+_OPTIONS = ("project", "domain", "project_domain", "region", "network", "floating_network",
+            "interface")
+
+
+@dataclass(frozen=True)
+class Cloud:
+    """Where and in which scope to work, parsed from the provider."""
+
+    auth_url: str
+    project: str | None = None
+    domain: str = "Default"
+    project_domain: str | None = None
+    region: str | None = None
+    network: str = "auto"
+    floating_network: str | None = None
+    interface: str = "public"
+    options: dict[str, str] = field(default_factory=dict, compare=False)
+
+    @property
+    def keystone_v2(self) -> bool:
+        return self.auth_url.rstrip("/").endswith("/v2.0")
+
+
+def parse_provider(provider: str | None) -> Cloud:
+    """`URL[;name=value...]` as a Cloud; a missing or malformed one is a 400."""
+    if not provider:
+        raise BadRequest("The openstack driver needs the Keystone URL as the provider "
+                         "(X-Deltacloud-Provider or API_PROVIDER)")
+    url, *pairs = (p.strip() for p in provider.split(";"))
+    if not url.startswith(("http://", "https://")):
+        raise BadRequest("The provider must start with the Keystone URL (http:// or https://)")
+    options: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not pair:
+            continue
+        if not sep or name.strip() not in _OPTIONS or not value.strip():
+            raise BadRequest("Provider options are name=value pairs among: "
+                             + ", ".join(_OPTIONS))
+        options[name.strip()] = value.strip()
+    url = url.rstrip("/")
+    if not url.endswith(("/v3", "/v2.0")):
+        url += "/v3"
+    cloud = Cloud(auth_url=url, options=options)
+    return replace(cloud, **{k: v for k, v in options.items() if k in _OPTIONS})
+
+
+# -- tokens ----------------------------------------------------------------------
+
+
+class TokenCache:
+    """Logged-in AccessInfo objects in memory, keyed by an HMAC of credentials and scope."""
+
+    def __init__(self, ttl: float, size: int = 1024) -> None:
+        self.ttl = ttl
+        self.size = size
+        self._key = os.urandom(32)  # per process: the keys mean nothing elsewhere
+        self._items: OrderedDict[str, tuple[Any, float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def key(self, *parts: str | None) -> str:
+        message = "\0".join(p or "" for p in parts).encode()
+        return hmac.new(self._key, message, hashlib.sha256).hexdigest()
+
+    def get(self, key: str) -> Any:
+        if self.ttl <= 0:
+            return None
+        with self._lock:
+            item = self._items.get(key)
+            if item is None:
+                return None
+            access, until = item
+            if time.time() >= until or access.will_expire_soon(120):
+                del self._items[key]
+                return None
+            self._items.move_to_end(key)
+            return access
+
+    def put(self, key: str, access: Any) -> None:
+        if self.ttl <= 0 or access is None:
+            return
+        until = time.time() + self.ttl
+        expires = getattr(access, "expires", None)
+        if expires is not None:
+            until = min(until, expires.timestamp() - 120)
+        if until <= time.time():
+            return
+        with self._lock:
+            self._items[key] = (access, until)
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def drop(self, key: str) -> None:
+        with self._lock:
+            self._items.pop(key, None)
+
+
+TOKENS = TokenCache(float(os.environ.get("DELTACLOUD_OPENSTACK_TOKEN_TTL", "300")))
+# Version documents of the endpoints (public data, no secrets), shared by every
+# session so that microversion discovery is not repeated on each request.
+_DISCOVERY: dict[str, Any] = {}
+
+
+def _rackspace_plugin(auth_url: str, creds: Credentials) -> Any:
+    from keystoneauth1.identity import v2
+
+    class ApiKey(v2.Auth):
+        """Rackspace's identity: user name and API key (RAX-KSKEY:apiKeyCredentials)."""
+
+        def get_auth_data(self, headers: Any = None) -> dict[str, object]:
+            return {"RAX-KSKEY:apiKeyCredentials": {"username": creds.user,
+                                                    "apiKey": creds.password}}
+
+    return ApiKey(auth_url)
+
+
+def _plugin(cloud: Cloud, creds: Credentials, identity: str) -> Any:
+    if identity == "rackspace":
+        return _rackspace_plugin(cloud.auth_url, creds)
+    project = cloud.project or creds.user
+    if cloud.keystone_v2:
+        from keystoneauth1.identity import v2
+
+        return v2.Password(cloud.auth_url, username=creds.user, password=creds.password,
+                           tenant_name=project)
+    from keystoneauth1.identity import v3
+
+    return v3.Password(
+        auth_url=cloud.auth_url, username=creds.user, password=creds.password,
+        user_domain_name=cloud.domain, project_name=project,
+        project_domain_name=cloud.project_domain or cloud.domain,
+    )
+
+
+@contextlib.contextmanager
+def connection(ctx: CallContext, cloud: Cloud, identity: str = "keystone",
+               **config: Any) -> Iterator[Any]:
+    """An openstacksdk Connection for one call; its session is closed afterwards."""
+    from keystoneauth1 import session as ks_session
+    from openstack import connection as sdk_connection
+
+    creds = ctx.require_credentials()
+    if not creds.user:
+        from deltacloud.errors import AuthenticationFailure
+
+        raise AuthenticationFailure()
+    plugin = _plugin(cloud, creds, identity)
+    key = TOKENS.key(identity, cloud.auth_url, cloud.domain, cloud.project_domain,
+                     cloud.project, creds.user, creds.password)
+    cached = TOKENS.get(key)
+    if cached is not None:
+        plugin.auth_ref = cached
+    session = ks_session.Session(auth=plugin, timeout=TIMEOUT, discovery_cache=_DISCOVERY)
+    if len(_DISCOVERY) > 256:
+        _DISCOVERY.clear()
+    conn = sdk_connection.Connection(
+        session=session, region_name=cloud.region, interface=cloud.interface,
+        app_name="deltacloud", **config,
+    )
+    try:
+        yield conn
+    except Exception as e:
+        from keystoneauth1 import exceptions as ks
+
+        if isinstance(e, ks.http.Unauthorized) or getattr(e, "status_code", None) == 401:
+            TOKENS.drop(key)
+            cached = None
+        raise
+    else:
+        if plugin.auth_ref is not None and plugin.auth_ref is not cached:
+            TOKENS.put(key, plugin.auth_ref)
+    finally:
+        session.session.close()

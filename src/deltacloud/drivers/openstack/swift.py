@@ -1,0 +1,217 @@
+"""Swift objects moved as streams: single PUTs, SLO segments, ranged GETs.
+
+Blob bytes are never held whole: an upload is passed on chunk by chunk, and
+above the segment size it becomes a Static Large Object (segments in the
+container `<bucket>_segments`, as the swift client does it, then a manifest).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import quote
+
+from deltacloud.drivers.openstack.errors import for_status
+from deltacloud.errors import BadRequest, NotFound
+
+CHUNK = 1024 * 1024
+META = "X-Object-Meta-"
+
+
+def segment_size() -> int:
+    """Bytes per SLO segment, and the size above which uploads are segmented."""
+    return int(os.environ.get("DELTACLOUD_SWIFT_SEGMENT_SIZE", str(256 * CHUNK)))
+
+
+def container_path(bucket: str) -> str:
+    return "/" + quote(bucket, safe="")
+
+
+def object_path(bucket: str, blob: str) -> str:
+    return container_path(bucket) + "/" + quote(blob, safe="/")
+
+
+def request(store: Any, method: str, path: str, expect: tuple[int, ...] = (200, 201, 202, 204),
+            missing: str | None = None, **kwargs: Any) -> Any:
+    """One call to the object store; statuses outside `expect` become errors."""
+    response = store.request(path, method, raise_exc=False, **kwargs)
+    if response.status_code in expect:
+        return response
+    if response.status_code == 404 and missing:
+        response.close()
+        raise NotFound(missing)
+    error = for_status(response.status_code, response.text[:300] if not kwargs.get("stream")
+                       else "")
+    response.close()
+    raise error
+
+
+class _Source:
+    """The upload's chunks, handed out in bounded slices (at most one chunk held)."""
+
+    def __init__(self, chunks: Any, declared: int | None) -> None:
+        self._chunks = iter(chunks)
+        self._pending = b""
+        self.declared = declared
+        self.received = 0
+        self.done = False
+
+    def _next(self) -> bytes:
+        if self._pending:
+            chunk, self._pending = self._pending, b""
+            return chunk
+        for chunk in self._chunks:
+            if chunk:
+                self.received += len(chunk)
+                if self.declared is not None and self.received > self.declared:
+                    raise BadRequest("The body is longer than its Content-Length")
+                return bytes(chunk)
+        self.done = True
+        if self.declared is not None and self.received != self.declared:
+            raise BadRequest("The body is shorter than its Content-Length")
+        return b""
+
+    def has_more(self) -> bool:
+        if self._pending:
+            return True
+        if self.done:
+            return False
+        self._pending = self._next()
+        return bool(self._pending)
+
+    def take(self, limit: int) -> Iterator[bytes]:
+        """Yield at most `limit` bytes."""
+        left = limit
+        while left > 0:
+            chunk = self._next()
+            if not chunk:
+                return
+            if len(chunk) > left:
+                chunk, self._pending = chunk[:left], chunk[left:]
+            left -= len(chunk)
+            yield chunk
+
+
+class _Sized:
+    """An iterable body with a known length, so requests sends Content-Length."""
+
+    def __init__(self, chunks: Iterator[bytes], length: int) -> None:
+        self._chunks = chunks
+        self._length = length
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self._chunks
+
+    def __len__(self) -> int:
+        return self._length
+
+
+def put_object(store: Any, bucket: str, blob: str, chunks: Any, length: int | None,
+               headers: dict[str, str]) -> None:
+    """Create or replace an object from a stream; segmented above segment_size()."""
+    size = segment_size()
+    old_segments = _segments_of(store, bucket, blob)
+    source = _Source(chunks, length)
+    if length is not None and length <= size:
+        if length == 0:
+            source.has_more()  # an over-long body is refused before anything is written
+        body = _Sized(source.take(length), length) if length else b""
+        request(store, "PUT", object_path(bucket, blob), expect=(201,),
+                missing="Bucket not found", data=body, headers=headers)
+    else:
+        _put_slo(store, bucket, blob, source, size, headers)
+    _delete_segments(store, old_segments)
+
+
+def _put_slo(store: Any, bucket: str, blob: str, source: _Source, size: int,
+             headers: dict[str, str]) -> None:
+    request(store, "HEAD", container_path(bucket), missing="Bucket not found")
+    segments_bucket = bucket + "_segments"
+    request(store, "PUT", container_path(segments_bucket), expect=(201, 202))
+    prefix = f"{blob}/slo/{time.time():.6f}-{uuid.uuid4().hex[:8]}"
+    manifest = []
+    index = 0
+    try:
+        while index == 0 or source.has_more():
+            name = f"{prefix}/{index:08d}"
+            counted = _Counter(source.take(size))
+            response = request(store, "PUT", object_path(segments_bucket, name),
+                               expect=(201,), data=counted)
+            manifest.append({"path": f"/{segments_bucket}/{name}",
+                             "etag": response.headers.get("Etag", "").strip('"'),
+                             "size_bytes": counted.count})
+            index += 1
+        request(store, "PUT", object_path(bucket, blob), expect=(201,),
+                params={"multipart-manifest": "put"},
+                data=json.dumps(manifest).encode(), headers=headers)
+    except BaseException:
+        _delete_segments(store, [m["path"] for m in manifest])
+        raise
+
+
+class _Counter:
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self._chunks = chunks
+        self.count = 0
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self._chunks:
+            self.count += len(chunk)
+            yield chunk
+
+
+def _segments_of(store: Any, bucket: str, blob: str) -> list[str]:
+    """The segment paths of an existing SLO (to remove once it is replaced)."""
+    head = request(store, "HEAD", object_path(bucket, blob), expect=(200, 404))
+    if head.status_code != 200 or not head.headers.get("X-Static-Large-Object"):
+        return []
+    response = request(store, "GET", object_path(bucket, blob),
+                       params={"multipart-manifest": "get", "format": "raw"})
+    return [entry["path"] for entry in response.json()]
+
+
+def _delete_segments(store: Any, paths: list[str]) -> None:
+    for path in paths:
+        container, _, name = path.lstrip("/").partition("/")
+        request(store, "DELETE", object_path(container, name), expect=(204, 404))
+
+
+def delete_object(store: Any, bucket: str, blob: str) -> None:
+    head = request(store, "HEAD", object_path(bucket, blob), missing="Blob not found")
+    params = ({"multipart-manifest": "delete"}
+              if head.headers.get("X-Static-Large-Object") else None)
+    request(store, "DELETE", object_path(bucket, blob), params=params, missing="Blob not found")
+
+
+class Download:
+    """Bytes of a ranged GET, read a chunk at a time; `close` ends the connection."""
+
+    def __init__(self, response: Any) -> None:
+        self._response = response
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield from self._response.iter_content(CHUNK)
+
+    def close(self) -> None:
+        self._response.close()
+
+
+class Empty:
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(())
+
+    def close(self) -> None:
+        pass
+
+
+def get_object(store: Any, bucket: str, blob: str, first: int, last: int) -> Download | Empty:
+    if last < first:
+        return Empty()
+    response = request(store, "GET", object_path(bucket, blob), expect=(200, 206),
+                       missing="Blob not found", stream=True,
+                       headers={"Range": f"bytes={first}-{last}"})
+    return Download(response)
