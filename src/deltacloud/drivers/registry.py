@@ -21,8 +21,10 @@ class DriverEntry:
 DRIVERS: dict[str, DriverEntry] = {
     e.name: e
     for e in (
+        DriverEntry("azure", "deltacloud.drivers.azure.driver", "AzureDriver"),
         DriverEntry("ec2", "deltacloud.drivers.ec2.driver", "Ec2Driver"),
         DriverEntry("eucalyptus", "deltacloud.drivers.ec2.eucalyptus", "EucalyptusDriver"),
+        DriverEntry("google", "deltacloud.drivers.google.driver", "GoogleDriver"),
         DriverEntry("mock", "deltacloud.drivers.mock.driver", "MockDriver"),
         DriverEntry("openstack", "deltacloud.drivers.openstack.driver", "OpenStackDriver"),
         DriverEntry("rackspace", "deltacloud.drivers.openstack.rackspace", "RackspaceDriver"),

@@ -1,0 +1,1 @@
+"""The Azure driver: Azure Blob Storage (containers are buckets), storage only."""

@@ -1,0 +1,183 @@
+"""GCS's JSON API with a service account, through google-cloud-storage.
+
+Each request builds its own credentials and client (the OAuth token is fetched
+for that request and dropped with it). Uploads up to `client.CHUNK` declared
+bytes go as one multipart request; others as resumable uploads in chunks of
+`client.CHUNK`. Downloads are one streamed GET of the media.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+from urllib.parse import quote
+
+from deltacloud.drivers.google import client
+from deltacloud.drivers.google.errors import from_status, translated
+from deltacloud.drivers.google.mapping import blob_from_object
+from deltacloud.errors import AuthenticationFailure, Conflict, NotFound
+from deltacloud.models import Blob, BlobUpload
+
+TIMEOUT = (client.CONNECT_TIMEOUT, client.READ_TIMEOUT)
+
+
+class ChunkReader:
+    """The upload's chunks as the file object the library reads, a piece at a time."""
+
+    def __init__(self, chunks: Iterable[bytes]) -> None:
+        self._chunks = iter(chunks)
+        self._left = b""
+        self._position = 0
+
+    def read(self, size: int = -1) -> bytes:
+        parts = [self._left] if self._left else []
+        have = len(self._left)
+        self._left = b""
+        while size < 0 or have < size:
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                break
+            parts.append(bytes(chunk))
+            have += len(chunk)
+        data = b"".join(parts)
+        if 0 <= size < len(data):
+            data, self._left = data[:size], data[size:]
+        self._position += len(data)
+        return data
+
+    def tell(self) -> int:
+        return self._position
+
+    def seekable(self) -> bool:
+        return False
+
+
+class JsonContent:
+    """A streamed media GET; `close` ends the response and the session."""
+
+    def __init__(self, response: Any, session: Any, api: JsonApi) -> None:
+        self._response = response
+        self._session = session
+        self._api = api
+
+    def __iter__(self) -> Iterator[bytes]:
+        with translated():
+            yield from self._response.raw.stream(client.MIB, decode_content=False)
+
+    def close(self) -> None:
+        self._response.close()
+        self._session.close()
+        self._api.close()
+
+
+class JsonApi:
+    def __init__(self, info: dict[str, Any], endpoint: str) -> None:
+        from google.cloud import storage
+        from google.oauth2 import service_account
+
+        try:
+            self.credentials = service_account.Credentials.from_service_account_info(
+                info, scopes=[client.SCOPE])
+        except (ValueError, TypeError, KeyError):
+            raise AuthenticationFailure("The service account's private key cannot be read") \
+                from None
+        self.project = info.get("project_id")
+        self.endpoint = endpoint
+        self.client = storage.Client(project=self.project or "-", credentials=self.credentials,
+                                     client_options={"api_endpoint": endpoint})
+
+    def close(self) -> None:
+        self.client.close()
+
+    def __enter__(self) -> JsonApi:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    # -- buckets -------------------------------------------------------------------
+
+    def check(self) -> None:
+        with translated():
+            next(iter(self.client.list_buckets(max_results=1, timeout=TIMEOUT, retry=None)),
+                 None)
+
+    def list_buckets(self) -> list[str]:
+        with translated():
+            return [b.name for b in self.client.list_buckets(timeout=TIMEOUT, retry=None)]
+
+    def bucket_blobs(self, bucket: str) -> list[str]:
+        with translated("Bucket not found"):
+            return [b.name for b in self.client.list_blobs(bucket, timeout=TIMEOUT, retry=None)]
+
+    def create_bucket(self, bucket: str, location: str | None) -> str | None:
+        with translated():
+            created = self.client.create_bucket(bucket, location=location or None,
+                                                timeout=TIMEOUT, retry=None)
+        return created.location
+
+    def delete_bucket(self, bucket: str) -> None:
+        try:
+            with translated("Bucket not found"):
+                self.client.bucket(bucket).delete(timeout=TIMEOUT, retry=None)
+        except Conflict:
+            # GCS says 409, fake-gcs-server 412, for a bucket that still holds objects.
+            raise Conflict("The bucket is not empty: delete its blobs first") from None
+
+    # -- blobs ---------------------------------------------------------------------
+
+    def _object(self, bucket: str, key: str) -> Any:
+        with translated("Blob not found"):
+            obj = self.client.bucket(bucket).get_blob(key, timeout=TIMEOUT, retry=None)
+            if obj is None:
+                if not self.client.bucket(bucket).exists(timeout=TIMEOUT, retry=None):
+                    raise NotFound("Bucket not found")
+                raise NotFound("Blob not found")
+        return obj
+
+    def blob(self, bucket: str, key: str) -> Blob:
+        return blob_from_object(bucket, self._object(bucket, key))
+
+    def create_blob(self, bucket: str, key: str, upload: BlobUpload) -> Blob:
+        size = upload.content_length
+        obj = self.client.bucket(bucket).blob(key, chunk_size=client.CHUNK)
+        obj.metadata = dict(upload.user_metadata) or None
+        with translated("Bucket not found"):
+            obj.upload_from_file(
+                ChunkReader(upload.chunks),
+                size=size if size is not None and size <= client.CHUNK else None,
+                content_type=upload.content_type, timeout=TIMEOUT, retry=None)
+        return blob_from_object(bucket, obj)
+
+    def content(self, bucket: str, key: str, first: int, last: int) -> JsonContent:
+        from google.auth.transport.requests import AuthorizedSession
+
+        url = (f"{self.endpoint}/storage/v1/b/{quote(bucket, safe='')}/o/"
+               f"{quote(key, safe='')}")
+        session = AuthorizedSession(self.credentials)
+        try:
+            with translated("Blob not found"):
+                response = session.get(
+                    url, params={"alt": "media"}, stream=True, timeout=TIMEOUT,
+                    headers={"Range": f"bytes={first}-{last}", "Accept-Encoding": "gzip"})
+            if response.status_code not in (200, 206):
+                response.close()
+                raise from_status(response.status_code, "", "Blob not found")
+            return JsonContent(response, session, self)
+        except BaseException:
+            session.close()
+            raise
+
+    def replace_metadata(self, bucket: str, key: str, meta: dict[str, str]) -> Blob:
+        obj = self._object(bucket, key)
+        # objects.patch merges metadata; naming each old key with null deletes it.
+        # (objects.update would replace it, but also reset what it is not sent.)
+        old = obj.metadata or {}
+        obj.metadata = {**{k: None for k in old if k not in meta}, **meta}
+        with translated("Blob not found"):
+            obj.patch(timeout=TIMEOUT, retry=None)
+        return blob_from_object(bucket, obj)
+
+    def delete_blob(self, bucket: str, key: str) -> None:
+        with translated("Blob not found"):
+            self.client.bucket(bucket).delete_blob(key, timeout=TIMEOUT, retry=None)
