@@ -47,8 +47,13 @@ def _answers() -> bool:
 
 
 @pytest.fixture(scope="session")
-def openstack() -> dict[str, str]:
-    """A running test OpenStack; returns facts the tests need (the demo project's id)."""
+def openstack() -> Iterator[dict[str, str]]:
+    """A running test OpenStack; returns facts the tests need (the demo project's id).
+
+    One started here is stopped at the end of the session (set
+    DELTACLOUD_KEEP_OPENSTACK=1 to keep it for the next run); one found running is left.
+    """
+    started = False
     if not _answers():
         if shutil.which("keystone-manage") is None:
             pytest.skip("no test OpenStack: its Debian packages are not installed "
@@ -57,12 +62,15 @@ def openstack() -> dict[str, str]:
             pytest.skip("no test OpenStack running, and starting one needs root")
         result = subprocess.run(["bash", str(TOOLING), "start"], capture_output=True,
                                 text=True, timeout=600)
+        started = True
         if result.returncode != 0 or not _answers():
             pytest.fail("the test OpenStack did not start:\n" + result.stdout[-3000:]
                         + result.stderr[-3000:])
     token = _login(*DEMO, "demo")
     project = token.json()["token"]["project"]["id"]
-    return {"demo_project_id": project, "token": token.headers["X-Subject-Token"]}
+    yield {"demo_project_id": project, "token": token.headers["X-Subject-Token"]}
+    if started and os.environ.get("DELTACLOUD_KEEP_OPENSTACK") != "1":
+        subprocess.run(["bash", str(TOOLING), "stop"], capture_output=True, timeout=300)
 
 
 def make_client(tmp_path: Path, driver: str, provider: str,
