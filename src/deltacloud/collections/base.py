@@ -138,6 +138,17 @@ def show(singular: str, capability: str) -> Operation:
                      f"Show one {singular.replace('_', ' ')}")
 
 
+def create(collection: str, capability: str, params: tuple[Param, ...],
+           description: str) -> Operation:
+    """POST /COLLECTION: 201 Created, with the new object and its Location."""
+
+    def handler(call: Call) -> Result:
+        made = getattr(call.driver, capability)(call.ctx, call.params)
+        return Result(made, 201, location=f"{collection}/{made.id}")
+
+    return Operation("create", "POST", "", handler, capability, params, description)
+
+
 def destroy(capability: str, description: str) -> Operation:
     """DELETE /COLLECTION/ID: 204 No Content."""
 

@@ -8,17 +8,13 @@ from deltacloud.collections.base import (
     Operation,
     Param,
     Result,
+    create,
     destroy,
     index,
     show,
 )
 from deltacloud.errors import BadRequest
 from deltacloud.models import FirewallRule, FirewallSource
-
-
-def _create(call: Call) -> Result:
-    firewall = call.driver.create_firewall(call.ctx, call.params)
-    return Result(firewall, 201, location=f"firewalls/{firewall.id}")
 
 
 def rule_from_params(params: Mapping[str, str]) -> FirewallRule:
@@ -59,9 +55,9 @@ FIREWALLS = Collection(
     (
         index("firewalls", "firewalls"),
         show("firewall", "firewalls"),
-        Operation("create", "POST", "", _create, "create_firewall",
-                  (Param("name", required=True), Param("description", required=True)),
-                  "Create a firewall"),
+        create("firewalls", "create_firewall",
+               (Param("name", required=True), Param("description", required=True)),
+               "Create a firewall"),
         destroy("delete_firewall", "Delete a firewall"),
         Operation(
             "rules", "POST", "/{id}/rules", _add_rule, "create_firewall_rule",

@@ -1,19 +1,11 @@
 from deltacloud.collections.base import (
-    Call,
     Collection,
-    Operation,
     Param,
-    Result,
+    create,
     destroy,
     index,
     show,
 )
-
-
-def _create(call: Call) -> Result:
-    key = call.driver.create_key(call.ctx, call.params)
-    return Result(key, 201, location=f"keys/{key.id}")
-
 
 KEYS = Collection(
     "keys",
@@ -21,8 +13,7 @@ KEYS = Collection(
     (
         index("keys", "keys"),
         show("key", "keys"),
-        Operation("create", "POST", "", _create, "create_key",
-                  (Param("name", required=True),), "Create a key pair"),
+        create("keys", "create_key", (Param("name", required=True),), "Create a key pair"),
         destroy("destroy_key", "Delete a key"),
     ),
 )

@@ -4,15 +4,11 @@ from deltacloud.collections.base import (
     Operation,
     Param,
     Result,
+    create,
     destroy,
     index,
     show,
 )
-
-
-def _create(call: Call) -> Result:
-    balancer = call.driver.create_load_balancer(call.ctx, call.params)
-    return Result(balancer, 201, location=f"load_balancers/{balancer.id}")
 
 
 def _register(call: Call) -> Result:
@@ -31,8 +27,8 @@ LOAD_BALANCERS = Collection(
     (
         index("load_balancers", "load_balancers"),
         show("load_balancer", "load_balancers"),
-        Operation(
-            "create", "POST", "", _create, "create_load_balancer",
+        create(
+            "load_balancers", "create_load_balancer",
             (
                 Param("name", required=True),
                 Param("realm_id", required=True, references="realms"),

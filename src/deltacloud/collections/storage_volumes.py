@@ -4,15 +4,11 @@ from deltacloud.collections.base import (
     Operation,
     Param,
     Result,
+    create,
     destroy,
     index,
     show,
 )
-
-
-def _create(call: Call) -> Result:
-    volume = call.driver.create_storage_volume(call.ctx, call.params)
-    return Result(volume, 201, location=f"storage_volumes/{volume.id}")
 
 
 def _attach(call: Call) -> Result:
@@ -29,8 +25,8 @@ STORAGE_VOLUMES = Collection(
     (
         index("storage_volumes", "storage_volumes", Param("state")),
         show("storage_volume", "storage_volumes"),
-        Operation(
-            "create", "POST", "", _create, "create_storage_volume",
+        create(
+            "storage_volumes", "create_storage_volume",
             (
                 Param("capacity", type="integer", description="Size in GB"),
                 Param("realm_id", references="realms"),
