@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import quote
 
@@ -18,12 +18,18 @@ class View:
     driver: Driver
     driver_name: str
     provider: str
+    # URLs already built for this answer: a listing names the same images and realms often.
+    _urls: dict[tuple[str, ...], str] = field(default_factory=dict, compare=False, repr=False)
 
     def url(self, *parts: str) -> str:
         """The absolute URL of a path below the API root; ids are percent-encoded."""
-        if not parts:
-            return self.api_url
-        return self.api_url + "/" + "/".join(map(segment, parts))
+        found = self._urls.get(parts)
+        if found is None:
+            found = self.api_url
+            if parts:
+                found += "/" + "/".join(map(segment, parts))
+            self._urls[parts] = found
+        return found
 
     def action_url(self, collection: str, id: str, action: str) -> str:
         if action == "destroy":

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
+
+import orjson
 
 from deltacloud.drivers.base import Driver
 from deltacloud.models import (
@@ -291,7 +292,7 @@ RENDERERS: dict[type, tuple[str | None, Callable[[Any, View], Any]]] = {
 
 
 def _dumps(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return orjson.dumps(value).decode()
 
 
 def render(value: Any, view: View, collection: str | None = None) -> str:

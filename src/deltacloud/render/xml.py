@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -38,10 +39,15 @@ def escape(text: str) -> str:
     return text
 
 
-def quoteattr(text: str) -> str:
-    if "&" in text or "<" in text or ">" in text or '"' in text or "\n" in text:
-        text = (escape(text).replace('"', "&quot;").replace("\n", "&#10;")
-                .replace("\r", "&#13;").replace("\t", "&#9;"))
+_ATTR_SPECIALS = re.compile(r'[&<>"\n\r\t]')
+_ATTR_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;",
+                 "\r": "&#13;", "\t": "&#9;"}
+
+
+def quoteattr(value: Any) -> str:
+    text = value if type(value) is str else str(value)
+    if _ATTR_SPECIALS.search(text):
+        text = _ATTR_SPECIALS.sub(lambda m: _ATTR_ESCAPES[m.group()], text)
     return f'"{text}"'
 
 
@@ -50,21 +56,21 @@ class Writer:
 
     def __init__(self) -> None:
         self.parts: list[str] = [PROLOG]
-        self.depth = 0
+        self.pad = ""  # the current indentation
 
     def _start(self, tag: str, attrs: dict[str, Any]) -> str:
-        start = f"{'  ' * self.depth}<{tag}"
-        for k, v in attrs.items():
-            if v is not None:
-                start += f" {k}={quoteattr(str(v))}"
-        return start
+        if not attrs:
+            return f"{self.pad}<{tag}"
+        attr_text = "".join([f" {k}={quoteattr(v)}" for k, v in attrs.items() if v is not None])
+        return f"{self.pad}<{tag}{attr_text}"
 
     def leaf(self, tag: str, text: Any = None, /, **attrs: Any) -> None:
         start = self._start(tag, attrs)
         if text is None:
             self.parts.append(f"{start}/>\n")
         else:
-            self.parts.append(f"{start}>{escape(str(text))}</{tag}>\n")
+            self.parts.append(f"{start}>{escape(text if type(text) is str else str(text))}"
+                              f"</{tag}>\n")
 
     def cdata(self, tag: str, text: str, /, **attrs: Any) -> None:
         safe = text.replace("]]>", "]]]]><![CDATA[>")
@@ -72,11 +78,11 @@ class Writer:
 
     def open(self, tag: str, /, **attrs: Any) -> None:
         self.parts.append(f"{self._start(tag, attrs)}>\n")
-        self.depth += 1
+        self.pad += "  "
 
     def close(self, tag: str) -> None:
-        self.depth -= 1
-        self.parts.append(f"{'  ' * self.depth}</{tag}>\n")
+        self.pad = self.pad[:-2]
+        self.parts.append(f"{self.pad}</{tag}>\n")
 
     def text(self) -> str:
         return "".join(self.parts)
