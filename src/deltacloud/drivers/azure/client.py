@@ -17,9 +17,9 @@ import base64
 import binascii
 import re
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 from deltacloud.drivers.base import CallContext
+from deltacloud.drivers.urls import valid_url
 from deltacloud.errors import AuthenticationFailure, BadRequest
 
 if TYPE_CHECKING:
@@ -39,18 +39,6 @@ CONNECT_TIMEOUT = 10
 READ_TIMEOUT = 60
 RETRIES = 2
 _ACCOUNT = re.compile(r"^[a-z0-9]{3,24}$")
-
-
-def valid_url(text: str) -> bool:
-    """An http(s) URL with a plausible host (a name, IPv4 or IPv6 address) and port."""
-    try:
-        parts = urlsplit(text)
-        parts.port  # noqa: B018 (raises ValueError for a bad port)
-    except ValueError:
-        return False
-    return (parts.scheme in ("http", "https") and bool(parts.hostname)
-            and re.fullmatch(r"[A-Za-z0-9.-]+|[0-9A-Fa-f:.]+", parts.hostname or "") is not None
-            and not parts.query and not parts.fragment)
 
 
 def endpoint(provider: str | None, account: str) -> str:

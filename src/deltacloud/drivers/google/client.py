@@ -25,9 +25,9 @@ import json
 import re
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from deltacloud.drivers.base import CallContext, Credentials
+from deltacloud.drivers.urls import valid_url
 from deltacloud.errors import AuthenticationFailure, BadRequest
 
 STORAGE = "https://storage.googleapis.com"
@@ -47,18 +47,6 @@ _PROJECT = re.compile(
 class Endpoints:
     storage: str = STORAGE
     token: str = TOKEN
-
-
-def valid_url(text: str) -> bool:
-    """An http(s) URL with a plausible host (a name, IPv4 or IPv6 address) and port."""
-    try:
-        parts = urlsplit(text)
-        parts.port  # noqa: B018 (raises ValueError for a bad port)
-    except ValueError:
-        return False
-    return (parts.scheme in ("http", "https") and bool(parts.hostname)
-            and re.fullmatch(r"[A-Za-z0-9.-]+|[0-9A-Fa-f:.]+", parts.hostname or "") is not None
-            and not parts.query and not parts.fragment)
 
 
 def _url(value: str) -> str:
