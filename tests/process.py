@@ -73,3 +73,29 @@ class Server:
 
     def __exit__(self, *_: object) -> None:
         self.stop()
+
+
+def stop_process(proc: subprocess.Popen[bytes]) -> None:
+    """SIGTERM, then SIGKILL if it has not gone in 10 s."""
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(10)
+
+
+def wait_for_port(proc: subprocess.Popen[bytes], port: int, what: str,
+                  seconds: float = 30) -> None:
+    """Wait until a back-end listens on 127.0.0.1:port; stop it and fail if it will not."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{what} exited at start (status {proc.returncode})")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    stop_process(proc)
+    raise RuntimeError(f"{what} did not listen on port {port} within {seconds:.0f} s")

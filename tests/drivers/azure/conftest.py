@@ -8,9 +8,7 @@ saying so, where it is absent. It runs with telemetry off and without
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,7 +18,7 @@ from starlette.testclient import TestClient
 from deltacloud.drivers.base import Settings
 from deltacloud.server.app import DeltacloudApp
 from deltacloud.server.context import Defaults
-from tests.process import free_port
+from tests.process import free_port, stop_process, wait_for_port
 
 ROOT = Path(__file__).resolve().parents[3]
 AZURITE = ROOT / ".ci" / ".cache" / "azurite" / "node_modules" / ".bin" / "azurite-blob"
@@ -46,26 +44,11 @@ def start_azurite(workdir: Path) -> Azurite:
          "--location", str(workdir), "--disableTelemetry", "--silent"],
         stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"Azurite exited: {(workdir / 'azurite.log').read_text()}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return Azurite(port, proc)
-        except OSError:
-            time.sleep(0.05)
-    stop_azurite(proc)
-    raise RuntimeError("Azurite did not start in 30 s")
-
-
-def stop_azurite(proc: subprocess.Popen[bytes]) -> None:
-    proc.terminate()
     try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(5)
+        wait_for_port(proc, port, "Azurite")
+    except RuntimeError as exc:
+        raise RuntimeError(f"{exc}: {(workdir / 'azurite.log').read_text()}") from None
+    return Azurite(port, proc)
 
 
 @pytest.fixture(scope="session")
@@ -74,7 +57,7 @@ def azurite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Azurite]:
     try:
         yield server
     finally:
-        stop_azurite(server.proc)
+        stop_process(server.proc)
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from starlette.testclient import TestClient
 from deltacloud.drivers.base import Settings
 from deltacloud.server.app import DeltacloudApp
 from deltacloud.server.context import Defaults
-from tests.process import free_port
+from tests.process import free_port, stop_process
 
 MOTO_SERVER = Path(sys.executable).with_name("moto_server")
 # moto accepts any key unless it checks signatures; these look like AWS's.
@@ -41,12 +41,7 @@ class Moto:
     proc: subprocess.Popen[bytes]
 
     def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(10)
+        stop_process(self.proc)
 
 
 def start_moto(**env: str) -> Moto:

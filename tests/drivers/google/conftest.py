@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import base64
 import json
-import socket
 import subprocess
 import threading
-import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -26,7 +24,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from starlette.testclient import TestClient
 
 from deltacloud.server.app import DeltacloudApp
-from tests.process import free_port
+from tests.process import free_port, stop_process, wait_for_port
 
 EMAIL = "deltacloud-test@dc-test-project.iam.gserviceaccount.com"
 PROJECT = "dc-test-project"
@@ -60,26 +58,8 @@ def start_fake_gcs() -> FakeGcs:
          "-backend", "memory", "-public-host", f"127.0.0.1:{port}",
          "-external-url", f"http://127.0.0.1:{port}", "-log-level", "error"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError("fake-gcs-server exited at start")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return FakeGcs(port, proc)
-        except OSError:
-            time.sleep(0.05)
-    stop(proc)
-    raise RuntimeError("fake-gcs-server did not start in 15 s")
-
-
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(5)
+    wait_for_port(proc, port, "fake-gcs-server", seconds=15)
+    return FakeGcs(port, proc)
 
 
 class TokenServer:
@@ -153,7 +133,7 @@ def fake_gcs() -> Iterator[FakeGcs]:
     try:
         yield server
     finally:
-        stop(server.proc)
+        stop_process(server.proc)
 
 
 @pytest.fixture(scope="session")
