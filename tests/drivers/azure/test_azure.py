@@ -13,6 +13,10 @@ import httpx2 as httpx
 from starlette.testclient import TestClient
 
 from tests.drivers.azure.conftest import ACCOUNT, KEY, Azurite
+from tests.drivers.storage_contract import (
+    check_deleted_blob_is_gone,
+    check_form_upload_and_empty_blob,
+)
 from tests.helpers import ids, xml
 from tests.process import Server
 
@@ -103,31 +107,12 @@ def test_blob_lifecycle_and_metadata(azure: TestClient) -> None:
     ranged = azure.get(url + "/content", headers={"Range": "bytes=5-7"})
     assert ranged.status_code == 206 and ranged.content == b"1.4"
 
-    assert azure.delete(url).status_code == 204
-    assert azure.get(url).status_code == 404
-    assert azure.head(url).status_code == 404
-    assert azure.get(url + "/content").status_code == 404
-    assert azure.post(url, headers={"X-Deltacloud-Blobmeta-A": "b"}).status_code == 404
-    assert azure.delete(url).status_code == 404
-    assert azure.put(f"/api/buckets/{_name()}/x", content=b"1").status_code == 404
+    check_deleted_blob_is_gone(azure, url)
     azure.delete(f"/api/buckets/{bucket}")
 
 
 def test_form_upload_and_empty_blob(azure: TestClient) -> None:
-    bucket = _name()
-    azure.post("/api/buckets", data={"name": bucket})
-    form = azure.post(f"/api/buckets/{bucket}", data={
-        "blob_id": "photo.jpg", "meta_params": "1", "meta_name1": "camera",
-        "meta_value1": "X100"}, files={"blob_data": ("p.jpg", b"\xff\xd8 jpeg", "image/jpeg")})
-    assert form.status_code == 201, form.text
-    assert _meta(xml(form)) == {"camera": "X100"}
-    assert azure.get(f"/api/buckets/{bucket}/photo.jpg/content").content == b"\xff\xd8 jpeg"
-    assert azure.put(f"/api/buckets/{bucket}/empty", content=b"").status_code == 200
-    empty = azure.get(f"/api/buckets/{bucket}/empty/content")
-    assert empty.status_code == 200 and empty.content == b""
-    for blob in ("photo.jpg", "empty"):
-        azure.delete(f"/api/buckets/{bucket}/{blob}")
-    azure.delete(f"/api/buckets/{bucket}")
+    check_form_upload_and_empty_blob(azure)
 
 
 def test_no_credential_outlives_the_request(azure: TestClient) -> None:

@@ -13,6 +13,10 @@ import httpx2 as httpx
 from starlette.testclient import TestClient
 
 from tests.drivers.google.conftest import EMAIL, ServiceAccount
+from tests.drivers.storage_contract import (
+    check_deleted_blob_is_gone,
+    check_form_upload_and_empty_blob,
+)
 from tests.helpers import ids, xml
 from tests.process import Server, free_port
 
@@ -101,32 +105,13 @@ def test_blob_lifecycle_and_metadata(gcs: TestClient) -> None:
     ranged = gcs.get(url + "/content", headers={"Range": "bytes=5-7"})
     assert ranged.status_code == 206 and ranged.content == b"1.4"
 
-    assert gcs.delete(url).status_code == 204
-    assert gcs.get(url).status_code == 404
-    assert gcs.head(url).status_code == 404
-    assert gcs.get(url + "/content").status_code == 404
-    assert gcs.post(url, headers={"X-Deltacloud-Blobmeta-A": "b"}).status_code == 404
-    assert gcs.delete(url).status_code == 404
+    check_deleted_blob_is_gone(gcs, url)
     assert gcs.get(f"/api/buckets/{_name()}/x").status_code == 404
-    assert gcs.put(f"/api/buckets/{_name()}/x", content=b"1").status_code == 404
     gcs.delete(f"/api/buckets/{bucket}")
 
 
 def test_form_upload_and_empty_blob(gcs: TestClient) -> None:
-    bucket = _name()
-    gcs.post("/api/buckets", data={"name": bucket})
-    form = gcs.post(f"/api/buckets/{bucket}", data={
-        "blob_id": "photo.jpg", "meta_params": "1", "meta_name1": "camera",
-        "meta_value1": "X100"}, files={"blob_data": ("p.jpg", b"\xff\xd8 jpeg", "image/jpeg")})
-    assert form.status_code == 201, form.text
-    assert _meta(xml(form)) == {"camera": "X100"}
-    assert gcs.get(f"/api/buckets/{bucket}/photo.jpg/content").content == b"\xff\xd8 jpeg"
-    assert gcs.put(f"/api/buckets/{bucket}/empty", content=b"").status_code == 200
-    empty = gcs.get(f"/api/buckets/{bucket}/empty/content")
-    assert empty.status_code == 200 and empty.content == b""
-    for blob in ("photo.jpg", "empty"):
-        gcs.delete(f"/api/buckets/{bucket}/{blob}")
-    gcs.delete(f"/api/buckets/{bucket}")
+    check_form_upload_and_empty_blob(gcs)
 
 
 def test_the_bare_private_key_works_too(gcs: TestClient, account: ServiceAccount) -> None:
