@@ -8,8 +8,12 @@ parameters of features the driver has reach it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from deltacloud.collections.base import Param
+from deltacloud.collections.base import Collection, Operation, Param
+
+if TYPE_CHECKING:
+    from deltacloud.drivers.base import Driver
 
 
 @dataclass(frozen=True)
@@ -66,3 +70,10 @@ def feature(collection: str, name: str) -> Feature:
 def features_for(collection: str, names: tuple[str, ...] | list[str]) -> list[Feature]:
     """The declared features among `names` (unknown names are a driver bug: KeyError)."""
     return [FEATURES[(collection, n)] for n in names]
+
+
+def allowed_params(collection: Collection, op: Operation, driver: Driver) -> list[Param]:
+    """The operation's own parameters plus those of the driver's features on it."""
+    features = features_for(collection.name, list(driver.collections.get(collection.name, ())))
+    extra = [p for f in features if f.operation == op.name for p in f.params]
+    return [*op.params, *extra]

@@ -8,6 +8,7 @@ from functools import lru_cache
 from urllib.parse import quote
 
 from deltacloud.drivers.base import Driver
+from deltacloud.models import Instance
 
 
 @dataclass(frozen=True)
@@ -52,3 +53,18 @@ def segment(part: str) -> str:
 
 def action_method(action: str) -> str:
     return "delete" if action == "destroy" else "post"
+
+
+def instance_links(inst: Instance, view: View) -> list[dict[str, str]]:
+    """The instance's <actions>: what its state allows, then run and create_image."""
+    links = [
+        {"href": view.action_url("instances", inst.id, a), "method": action_method(a), "rel": a}
+        for a in inst.actions
+    ]
+    if view.driver.supports("run_on_instance"):
+        links.append({"href": f"{view.url('instances', inst.id, 'run')};id={inst.id}",
+                      "method": "post", "rel": "run"})
+    if inst.create_image and view.driver.supports("create_image"):
+        links.append({"href": f"{view.url('images')};instance_id={inst.id}", "method": "post",
+                      "rel": "create_image"})
+    return links

@@ -9,6 +9,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from deltacloud.collections import COLLECTIONS, Collection, Operation, Param
+from deltacloud.collections.features import allowed_params
 from deltacloud.drivers.base import Driver
 from deltacloud.drivers.registry import Registry
 from deltacloud.models import HardwareProfile, StateMachine
@@ -123,8 +124,6 @@ def _choices(view: View, rc: RequestContext, param: Param) -> list[tuple[str, st
 
 def render_form(view: View, collection: Collection, op: Operation, values: dict[str, str],
                 rc: RequestContext) -> str:
-    from deltacloud.server.params import allowed_params
-
     fields = [
         {"param": p, "choices": _choices(view, rc, p), "value": values.get(p.name, "")}
         for p in allowed_params(collection, op, view.driver)

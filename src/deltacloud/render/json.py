@@ -27,8 +27,7 @@ from deltacloud.models import (
 )
 from deltacloud.models.api import EntryPoint
 from deltacloud.models.command import CommandOutput
-from deltacloud.render import View
-from deltacloud.render.xml import instance_links
+from deltacloud.render import View, instance_links
 
 Obj = dict[str, Any]
 

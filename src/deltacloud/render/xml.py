@@ -27,7 +27,8 @@ from deltacloud.models import (
 )
 from deltacloud.models.api import EntryPoint
 from deltacloud.models.command import CommandOutput
-from deltacloud.render import View, action_method, segment
+from deltacloud.models.hardware_profile import UNITS
+from deltacloud.render import View, instance_links, segment
 
 PROLOG = "<?xml version='1.0' encoding='utf-8' ?>\n"
 
@@ -202,8 +203,8 @@ def _instance(w: Writer, inst: Instance, view: View) -> None:
     if inst.hardware_profile_overrides:
         w.open("hardware_profile", href=hwp_url, id=inst.hardware_profile_id)
         for name, value in inst.hardware_profile_overrides.items():
-            unit = {"cpu": "count", "memory": "MB", "storage": "GB"}.get(name, "label")
-            w.leaf("property", kind="fixed", name=name, unit=unit, value=value)
+            w.leaf("property", kind="fixed", name=name, unit=UNITS.get(name, "label"),
+                   value=value)
         w.close("hardware_profile")
     else:
         w.leaf("hardware_profile", href=hwp_url, id=inst.hardware_profile_id)
@@ -227,21 +228,6 @@ def _instance(w: Writer, inst: Instance, view: View) -> None:
     w.close("storage_volumes")
     _authentication(w, inst, view)
     w.close("instance")
-
-
-def instance_links(inst: Instance, view: View) -> list[dict[str, str]]:
-    """The instance's <actions>: what its state allows, then run and create_image."""
-    links = [
-        {"href": view.action_url("instances", inst.id, a), "method": action_method(a), "rel": a}
-        for a in inst.actions
-    ]
-    if view.driver.supports("run_on_instance"):
-        links.append({"href": f"{view.url('instances', inst.id, 'run')};id={inst.id}",
-                      "method": "post", "rel": "run"})
-    if inst.create_image and view.driver.supports("create_image"):
-        links.append({"href": f"{view.url('images')};instance_id={inst.id}", "method": "post",
-                      "rel": "create_image"})
-    return links
 
 
 def _authentication(w: Writer, inst: Instance, view: View) -> None:

@@ -11,8 +11,8 @@ from typing import Any
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 
-from deltacloud.collections.base import Collection, FormFile, Operation, Param
-from deltacloud.collections.features import features_for
+from deltacloud.collections.base import Collection, FormFile, Operation
+from deltacloud.collections.features import allowed_params
 from deltacloud.drivers.base import Driver
 from deltacloud.errors import BadRequest, PayloadTooLarge
 from deltacloud.server.matrix import PARAM_MATRIX
@@ -114,13 +114,6 @@ async def _read_body(request: Request, params: RequestParams) -> None:
         raw = await _body(request)
         if raw.strip():
             params.values.update(_from_xml(raw))
-
-
-def allowed_params(collection: Collection, op: Operation, driver: Driver) -> list[Param]:
-    """The operation's own parameters plus those of the driver's features on it."""
-    features = features_for(collection.name, list(driver.collections.get(collection.name, ())))
-    extra = [p for f in features if f.operation == op.name for p in f.params]
-    return [*op.params, *extra]
 
 
 def validate(
