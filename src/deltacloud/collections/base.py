@@ -111,8 +111,6 @@ class Collection:
     name: str
     description: str
     operations: tuple[Operation, ...]
-    # Whether this collection answers without credentials (the driver may still ask).
-    public: bool = False
 
     def operation(self, name: str) -> Operation | None:
         return next((o for o in self.operations if o.name == name), None)

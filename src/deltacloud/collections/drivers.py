@@ -23,5 +23,4 @@ DRIVERS = Collection(
         Operation("index", "GET", "", _index, None, (), "List drivers"),
         Operation("show", "GET", "/{id}", _show, None, (), "Show a driver and its providers"),
     ),
-    public=True,
 )

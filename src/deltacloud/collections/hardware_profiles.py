@@ -7,5 +7,4 @@ HARDWARE_PROFILES = Collection(
         index("hardware_profiles", "hardware_profiles", Param("architecture")),
         show("hardware_profile", "hardware_profiles"),
     ),
-    public=True,
 )

@@ -12,5 +12,4 @@ INSTANCE_STATES = Collection(
     "instance_states",
     "The life cycle of an instance: its states and the actions between them",
     (Operation("index", "GET", "", _machine, None, (), "Show the state machine"),),
-    public=True,
 )
