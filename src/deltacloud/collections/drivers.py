@@ -1,5 +1,6 @@
 from deltacloud.collections.base import Call, Collection, Operation, Result
 from deltacloud.drivers.registry import UnknownDriver
+from deltacloud.errors import NotFound
 
 
 def _index(call: Call) -> Result:
@@ -11,8 +12,6 @@ def _show(call: Call) -> Result:
     try:
         return Result(call.registry.driver_class(call.resource_id))
     except UnknownDriver:
-        from deltacloud.errors import NotFound
-
         raise NotFound("No such driver") from None
 
 
