@@ -17,12 +17,6 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 GOLDEN = SHARED / "reference" / "golden"
 
 
-@pytest.fixture(autouse=True)
-def _fast_pending(monkeypatch: pytest.MonkeyPatch) -> None:
-    # New mock instances stay PENDING this long; tests that need it wait.
-    monkeypatch.setenv("DELTACLOUD_MOCK_PENDING_SECONDS", "0.3")
-
-
 @pytest.fixture
 def app(tmp_path: Path) -> DeltacloudApp:
     return DeltacloudApp(Defaults("mock"), Settings(data_dir=tmp_path))

@@ -139,9 +139,26 @@ def test_form_upload_as_a_browser_sends_it(api: TestClient) -> None:
     assert api.get("/api/buckets/bucket2/photo.jpg/content").content == b"\xff\xd8\xff binary"
 
 
-def test_form_upload_needs_a_file(api: TestClient) -> None:
-    response = api.post("/api/buckets/bucket2", data={"blob_id": "x", "blob_data": "text"})
+@pytest.mark.parametrize("where", ["form", "query"])
+def test_blob_data_as_a_plain_field(api: TestClient, where: str) -> None:
+    """The Ruby client sends blob_data as a plain parameter, not a file part."""
+    fields = {"blob_id": "note.txt", "blob_data": "some text", "meta_params": "1",
+              "meta_name1": "author", "meta_value1": "me"}
+    if where == "form":
+        response = api.post("/api/buckets/bucket2", data=fields)
+    else:
+        response = api.post("/api/buckets/bucket2", params=fields)
+    assert response.status_code == 201
+    assert xml(response).findtext("content_length") == "9"
+    assert api.get("/api/buckets/bucket2/note.txt/content").content == b"some text"
+    assert api.head("/api/buckets/bucket2/note.txt").headers["x-deltacloud-blobmeta-author"] == "me"
+
+
+def test_form_upload_needs_blob_data(api: TestClient) -> None:
+    response = api.post("/api/buckets/bucket2", data={"blob_id": "x"})
     assert response.status_code == 400
+    assert "blob_data" in xml(response).findtext("message", "")
+    assert api.get("/api/buckets/bucket2/x").status_code == 404
 
 
 def test_form_delete_of_a_bucket_and_a_blob(api: TestClient) -> None:

@@ -1,8 +1,13 @@
 import base64
+from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
 
+from deltacloud.drivers.base import Settings
+from deltacloud.server.app import DeltacloudApp
+from deltacloud.server.context import Defaults
+from tests.conftest import AUTH
 from tests.helpers import actions, ids, wait_for_state, xml
 
 
@@ -40,20 +45,42 @@ def test_filters(api: TestClient, query: str, expected: list[str]) -> None:
     assert ids(xml(api.get(f"/api/instances?{query}")), "instance") == expected
 
 
-def test_create_minimal_is_pending_then_running(api: TestClient) -> None:
+def test_create_minimal_is_running_with_its_actions(api: TestClient) -> None:
+    """Deltacloud's mock answers RUNNING, and clients stop or destroy right away."""
     response = api.post("/api/instances", data={"image_id": "img1"})
     assert response.status_code == 201
     inst = xml(response)
     assert inst.get("id") == "inst4"
     assert response.headers["location"] == "http://localhost:3001/api/instances/inst4"
-    assert inst.findtext("state") == "PENDING"
-    assert actions(inst) == ["run", "create_image"]  # pending allows no state action
+    assert inst.findtext("state") == "RUNNING"
+    assert actions(inst)[:2] == ["reboot", "stop"]
     assert inst.findtext("launch_time")
     hwp = inst.find("hardware_profile")
     assert hwp is not None and hwp.get("id") == "m1-small"
-    assert api.post("/api/instances/inst4/stop").status_code == 405
-    wait_for_state(api, "/api/instances/inst4", "RUNNING")
-    assert actions(xml(api.get("/api/instances/inst4")))[:2] == ["reboot", "stop"]
+    assert api.post("/api/instances/inst4/stop").status_code == 202
+    assert api.delete("/api/instances/inst4").status_code == 204
+
+
+def test_pending_phase_is_opt_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DELTACLOUD_MOCK_PENDING_SECONDS", "0.3")
+    app = DeltacloudApp(Defaults("mock"), Settings(data_dir=tmp_path))
+    with TestClient(app, base_url="http://localhost:3001") as api:
+        api.auth = AUTH
+        api.headers["Accept"] = "application/xml"
+        inst = xml(api.post("/api/instances", data={"image_id": "img1"}))
+        assert inst.findtext("state") == "PENDING"
+        assert actions(inst) == ["run", "create_image"]  # pending allows no state action
+        assert api.post("/api/instances/inst4/stop").status_code == 405
+        wait_for_state(api, "/api/instances/inst4", "RUNNING")
+        assert actions(xml(api.get("/api/instances/inst4")))[:2] == ["reboot", "stop"]
+
+
+@pytest.mark.parametrize("setting", ["soon", "-1", "nan"])
+def test_pending_setting_must_be_seconds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                         setting: str) -> None:
+    monkeypatch.setenv("DELTACLOUD_MOCK_PENDING_SECONDS", setting)
+    with pytest.raises(ValueError, match="DELTACLOUD_MOCK_PENDING_SECONDS"):
+        DeltacloudApp(Defaults("mock"), Settings(data_dir=tmp_path))
 
 
 def test_create_with_everything(api: TestClient) -> None:
@@ -149,7 +176,6 @@ def test_destroy_releases_attached_volumes(api: TestClient) -> None:
 
 def test_ids_are_not_reused_after_destroy(api: TestClient) -> None:
     first = xml(api.post("/api/instances", data={"image_id": "img1"})).get("id")
-    wait_for_state(api, f"/api/instances/{first}", "RUNNING")
     api.post(f"/api/instances/{first}/stop")
     api.delete(f"/api/instances/{first}")
     second = xml(api.post("/api/instances", data={"image_id": "img1"})).get("id")

@@ -1,5 +1,6 @@
 """Storage volumes and snapshots."""
 
+import pytest
 from starlette.testclient import TestClient
 
 from tests.helpers import ids, xml
@@ -54,9 +55,28 @@ def test_volume_refusals_change_nothing(api: TestClient) -> None:
     assert api.post("/api/storage_volumes/vol1/attach",
                     data={"instance_id": "nope", "device": "/dev/sdf"}).status_code == 400
     assert api.post("/api/storage_volumes/vol1/attach",
-                    data={"instance_id": "inst1"}).status_code == 400
+                    data={"device": "/dev/sdf"}).status_code == 400
     assert api.post("/api/storage_volumes/nope/detach").status_code == 404
     assert api.get("/api/storage_volumes").text == before
+
+
+@pytest.mark.parametrize("device", [None, ""])
+def test_attach_without_a_device_picks_one(api: TestClient, device: str | None) -> None:
+    """The Ruby client sends `device=` when none is wanted."""
+    data = {"instance_id": "inst1"} if device is None else {"instance_id": "inst1",
+                                                            "device": device}
+    response = api.post("/api/storage_volumes/vol1/attach", data=data)
+    assert response.status_code == 202
+    assert xml(response).findtext("state") == "IN-USE"
+    volume = xml(api.get("/api/storage_volumes/vol1"))
+    mount = volume.find("mount")
+    assert mount is not None
+    used = mount.find("device")
+    assert used is not None and used.get("name", "").startswith("/dev/sd")
+    second = api.post("/api/storage_volumes/vol2/attach", data=data)
+    assert second.status_code == 202
+    other = xml(api.get("/api/storage_volumes/vol2")).find("mount/device")
+    assert other is not None and other.get("name") != used.get("name")
 
 
 def test_snapshots(api: TestClient) -> None:

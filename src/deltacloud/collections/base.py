@@ -7,11 +7,14 @@ HTML interface draws its forms from it. Print `COLLECTIONS` to see the API.
 
 from __future__ import annotations
 
+import base64
+import binascii
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any
 
 from deltacloud.errors import BadRequest
+from deltacloud.parse import parse_integer
 
 if TYPE_CHECKING:
     from deltacloud.drivers.base import CallContext, Driver
@@ -19,24 +22,47 @@ if TYPE_CHECKING:
     from deltacloud.models.blob import BlobContent, ByteSource
 
 
+BOOLEANS = {"true": True, "yes": True, "on": True, "1": True,
+            "false": False, "no": False, "off": False, "0": False}
+
+
 @dataclass(frozen=True)
 class Param:
     name: str
-    type: str = "string"  # string | integer | enum | base64
+    type: str = "string"  # string | integer | boolean | base64 | array
     required: bool = False
     choices: tuple[str, ...] = ()
     description: str = ""
     # The collection whose ids the value names (HTML offers those ids).
     references: str | None = None
 
-    def check(self, value: str) -> None:
-        """Raise BadRequest if `value` does not fit; never repeats the value."""
-        if self.type == "integer" and not value.strip().isdigit():
+    @property
+    def wire_type(self) -> str:
+        """The type as Deltacloud names it to clients: every scalar is a string."""
+        return "array" if self.type == "array" else "string"
+
+    def parse(self, value: str) -> str:
+        """The value in its one accepted spelling; BadRequest if it does not parse as the
+        type. The message names the parameter, never the value."""
+        if self.type == "integer" and parse_integer(value) is None:
             raise BadRequest(f"Parameter '{self.name}' must be a whole number")
+        if self.type == "boolean":
+            flag = BOOLEANS.get(value.strip().lower())
+            if flag is None:
+                raise BadRequest(f"Parameter '{self.name}' must be true or false")
+            value = "true" if flag else "false"
+        if self.type == "base64":
+            # Ruby's Base64.encode64 (the Ruby client's) breaks lines every 60 characters.
+            value = "".join(value.split())
+            try:
+                base64.b64decode(value, validate=True)
+            except binascii.Error:
+                raise BadRequest(f"Parameter '{self.name}' must be base64-encoded") from None
         if self.choices and value not in self.choices:
             raise BadRequest(
                 f"Parameter '{self.name}' must be one of: {', '.join(self.choices)}"
             )
+        return value
 
 
 @dataclass(frozen=True)

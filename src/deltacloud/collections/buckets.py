@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from urllib.parse import quote
 
 from deltacloud.collections.base import (
@@ -18,6 +18,7 @@ from deltacloud.collections.base import (
 )
 from deltacloud.errors import BadRequest, RangeNotSatisfiable
 from deltacloud.models import BlobUpload
+from deltacloud.parse import parse_integer
 
 META_HEADER = "x-deltacloud-blobmeta-"
 MAX_METADATA = 8 * 1024  # bytes of names and values together
@@ -48,11 +49,11 @@ def metadata_from_headers(headers: Mapping[str, str]) -> dict[str, str]:
 
 def metadata_from_form(params: Mapping[str, str]) -> dict[str, str]:
     """The browser form's `meta_params` count and `meta_nameN` / `meta_valueN` pairs."""
-    count = params.get("meta_params", "0")
-    if not count.isdigit() or int(count) > 100:
+    count = parse_integer(params.get("meta_params") or "0")
+    if count is None or count > 100:
         raise BadRequest("Parameter 'meta_params' must be a number up to 100")
     meta = {}
-    for i in range(1, int(count) + 1):
+    for i in range(1, count + 1):
         name = params.get(f"meta_name{i}", "").strip()
         if name:
             meta[name.lower()] = params.get(f"meta_value{i}", "")
@@ -127,7 +128,7 @@ def _put_blob(call: Call) -> Result:
         chunks=call.body,
         content_type=call.headers.get("content-type") or "application/octet-stream",
         user_metadata=metadata_from_headers(call.headers),
-        content_length=int(length) if length and length.isdigit() else None,
+        content_length=parse_integer(length) if length else None,
     )
     blob_id = _blob_id(call)
     blob = call.driver.create_blob(call.ctx, call.resource_id, blob_id, upload)
@@ -135,18 +136,22 @@ def _put_blob(call: Call) -> Result:
 
 
 def _create_blob_from_form(call: Call) -> Result:
-    """The browser's multipart form: blob_id, blob_data (a file), meta_* fields."""
-    data = call.files.get("blob_data")
-    if data is None:
-        raise BadRequest("Parameter 'blob_data' must be a file")
+    """A form's blob_id, blob_data and meta_* fields. blob_data is a file part (the browser)
+    or a plain field or query parameter (the Ruby client)."""
     blob_id = call.params["blob_id"]
     if len(blob_id.encode()) > 1024:
         raise BadRequest("A blob id must be 1 to 1024 bytes long")
-    upload = BlobUpload(
-        chunks=iter(lambda: data.file.read(1024 * 1024), b""),
-        content_type=data.content_type or "application/octet-stream",
-        user_metadata=metadata_from_form(call.params),
-    )
+    data = call.files.get("blob_data")
+    if data is not None:
+        chunks: Iterator[bytes] = iter(lambda: data.file.read(1024 * 1024), b"")
+        content_type = data.content_type or "application/octet-stream"
+    elif "blob_data" in call.params:
+        chunks = iter((call.params["blob_data"].encode("utf-8"),))
+        content_type = "application/octet-stream"
+    else:
+        raise BadRequest("Parameter 'blob_data' is required")
+    upload = BlobUpload(chunks=chunks, content_type=content_type,
+                        user_metadata=metadata_from_form(call.params))
     blob = call.driver.create_blob(call.ctx, call.resource_id, blob_id, upload)
     return Result(blob, 201, location=f"buckets/{call.resource_id}/{blob_id}")
 
@@ -195,6 +200,7 @@ BUCKETS = Collection(
             "create_blob", "POST", "/{id}", _create_blob_from_form, "create_blob",
             (
                 Param("blob_id", required=True, description="The new blob's name"),
+                Param("blob_data", description="The bytes (a file part, or a plain field)"),
                 Param("meta_params", description="How many meta_nameN/meta_valueN follow"),
             ),
             "Upload a blob from a form",

@@ -1,5 +1,6 @@
 """Firewalls (security groups) and their rules."""
 
+import re
 from collections.abc import Mapping
 
 from deltacloud.collections.base import (
@@ -15,6 +16,8 @@ from deltacloud.collections.base import (
 )
 from deltacloud.errors import BadRequest
 from deltacloud.models import FirewallRule, FirewallSource
+
+_PORT = re.compile(r"-?[0-9]{1,5}")  # -1: every port (ICMP)
 
 
 def rule_from_params(params: Mapping[str, str]) -> FirewallRule:
@@ -33,7 +36,7 @@ def rule_from_params(params: Mapping[str, str]) -> FirewallRule:
         raise BadRequest("No sources: give at least one ip_addressN or groupN")
     for port in ("port_from", "port_to"):
         value = params[port]
-        if not value.lstrip("-").isdigit():
+        if not _PORT.fullmatch(value.strip()):
             raise BadRequest(f"Parameter '{port}' must be a port number")
     return FirewallRule("", params["protocol"], params["port_from"], params["port_to"], sources)
 

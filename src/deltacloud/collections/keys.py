@@ -13,7 +13,10 @@ KEYS = Collection(
     (
         index("keys", "keys"),
         show("key", "keys"),
-        create("keys", "create_key", (Param("name", required=True),), "Create a key pair"),
+        create("keys", "create_key",
+               (Param("name", required=True),
+                Param("public_key", description="An OpenSSH public key to import")),
+               "Create a key pair"),
         destroy("destroy_key", "Delete a key"),
     ),
 )

@@ -31,6 +31,8 @@ STORAGE_VOLUMES = Collection(
                 Param("capacity", type="integer", description="Size in GB"),
                 Param("realm_id", references="realms"),
                 Param("snapshot_id", references="storage_snapshots"),
+                Param("name"),
+                Param("description"),
             ),
             "Create a volume",
         ),
@@ -38,7 +40,7 @@ STORAGE_VOLUMES = Collection(
             "attach", "POST", "/{id}/attach", _attach, "attach_storage_volume",
             (
                 Param("instance_id", required=True, references="instances"),
-                Param("device", required=True, description="e.g. /dev/sdf"),
+                Param("device", description="e.g. /dev/sdf; the driver picks one if empty"),
             ),
             "Attach the volume to an instance",
         ),

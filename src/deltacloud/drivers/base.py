@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
-from deltacloud.errors import AuthenticationFailure, MethodNotAllowed, NotFound
+from deltacloud.errors import AuthenticationFailure, Conflict, MethodNotAllowed, NotFound
 from deltacloud.models import (
     Address,
     Bucket,
@@ -95,6 +95,19 @@ def filter_on(items: Iterable[T], filters: Filters, *attrs: str) -> list[T]:
     """Keep the items whose attributes equal every given filter among `attrs`."""
     wanted = {a: filters[a] for a in attrs if filters.get(a) not in (None, "")}
     return [i for i in items if all(str(getattr(i, a)) == v for a, v in wanted.items())]
+
+
+# Where a volume attached without a `device` goes: EC2's recommended names for data volumes.
+DATA_DEVICES = tuple(f"/dev/sd{letter}" for letter in "fghijklmnop")
+
+
+def free_device(used: Iterable[str]) -> str:
+    """The first data device name not in `used`, for an attach that names none."""
+    taken = set(used)
+    for device in DATA_DEVICES:
+        if device not in taken:
+            return device
+    raise Conflict("The instance has no free device for another volume")
 
 
 def _unsupported(*_: Any, **__: Any) -> Any:

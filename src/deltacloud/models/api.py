@@ -18,6 +18,6 @@ class EntryPoint:
     """GET /api: what the current driver offers."""
 
     driver: str
-    provider: str
+    provider: str | None  # None: no provider chosen (XML leaves the attribute out)
     version: str
     links: list[EntryLink]

@@ -9,7 +9,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from deltacloud.collections import COLLECTIONS, Collection, Operation, Param
-from deltacloud.collections.features import allowed_params
+from deltacloud.collections.features import advertised_params
 from deltacloud.drivers.base import Driver
 from deltacloud.drivers.registry import Registry
 from deltacloud.models import HardwareProfile, StateMachine
@@ -126,7 +126,7 @@ def render_form(view: View, collection: Collection, op: Operation, values: dict[
                 rc: RequestContext) -> str:
     fields = [
         {"param": p, "choices": _choices(view, rc, p), "value": values.get(p.name, "")}
-        for p in allowed_params(collection, op, view.driver)
+        for p in advertised_params(collection, op, view.driver)
     ]
     profiles = []
     if collection.name == "instances" and view.driver.supports("hardware_profiles"):

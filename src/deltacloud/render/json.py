@@ -40,7 +40,7 @@ def _entry_point(api: EntryPoint, view: View) -> Obj:
     return {
         "version": api.version,
         "driver": api.driver,
-        "provider": api.provider,
+        "provider": api.provider or "default",
         "links": [
             {
                 "rel": link.rel,
@@ -50,7 +50,7 @@ def _entry_point(api: EntryPoint, view: View) -> Obj:
                     [{
                         "name": f.name,
                         "rel": f.operation,
-                        "params": [f"{p.name}:{p.type}:optional" for p in f.params],
+                        "params": [f"{p.name}:{p.wire_type}:optional" for p in f.params],
                         "constraints": {},
                     }]
                     for f in link.features
@@ -145,9 +145,9 @@ def _key(key: Key, view: View) -> Obj:
     out: Obj = {
         "id": key.id, "href": view.url("keys", key.id), "credential_type": key.credential_type,
         "username": key.username, "password": key.password, "state": key.state,
+        # Clients (the PyPI one) read it from every key: null where it is not known.
+        "pem_rsa_key": key.pem_rsa_key,
     }
-    if key.pem_rsa_key:
-        out["pem_rsa_key"] = key.pem_rsa_key
     if key.fingerprint:
         out["fingerprint"] = key.fingerprint
     return out

@@ -40,7 +40,7 @@ Endpoint = Callable[[Request, RequestContext], Awaitable[Response]]
 def entry_point(driver: Driver, rc: RequestContext) -> EntryPoint:
     names = sorted({"drivers", *driver.collections})
     links = [EntryLink(n, features_for(n, list(driver.collections.get(n, ())))) for n in names]
-    return EntryPoint(rc.driver_name, rc.provider_name, API_VERSION, links)
+    return EntryPoint(rc.driver_name, rc.provider, API_VERSION, links)
 
 
 class DeltacloudApp:
@@ -53,6 +53,7 @@ class DeltacloudApp:
         routes = [
             Route("/", self._root, methods=["GET"]),
             Route("/api", self._wrap(self._api), methods=["GET"]),
+            Route("/api/", self._wrap(self._api), methods=["GET"]),
             Route("/api", self._wrap(self._api_options), methods=["OPTIONS"]),
             Route("/api", self._wrap(self._api_post), methods=["POST"]),
         ]
@@ -62,6 +63,9 @@ class DeltacloudApp:
             routes=routes,
             exception_handlers={HTTPException: self._http_exception},
         )
+        # Deltacloud answers `/api/images/` (what clients send for an empty id) with its
+        # 404 error document; a redirect with an empty body breaks them.
+        self.starlette.router.redirect_slashes = False
         self.asgi = MatrixParams(self.starlette)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -239,7 +243,7 @@ class DeltacloudApp:
         path_params = dict(request.path_params)
         call = Call(
             driver, rc.call, self.registry,
-            params=validate(collection, op, driver, raw.values),
+            params=validate(collection, op, raw.values),
             id=path_params.pop("id", None),
             path=path_params,
             headers={k: v for k, v in request.headers.items()

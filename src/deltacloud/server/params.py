@@ -12,9 +12,9 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 
 from deltacloud.collections.base import Collection, FormFile, Operation
-from deltacloud.collections.features import allowed_params
-from deltacloud.drivers.base import Driver
+from deltacloud.collections.features import accepted_params
 from deltacloud.errors import BadRequest, PayloadTooLarge
+from deltacloud.parse import parse_integer
 from deltacloud.server.matrix import PARAM_MATRIX
 
 MAX_BODY = 1024 * 1024  # parameters, not blobs: a megabyte is plenty
@@ -90,7 +90,7 @@ async def _read_body(request: Request, params: RequestParams) -> None:
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type == "application/x-www-form-urlencoded":
         length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > MAX_BODY:
+        if length and (parse_integer(length) or 0) > MAX_BODY:
             raise PayloadTooLarge()
         form = await request.form(max_part_size=MAX_BODY)
         _merge(params.values, ((k, v) for k, v in form.multi_items() if isinstance(v, str)))
@@ -116,19 +116,16 @@ async def _read_body(request: Request, params: RequestParams) -> None:
             params.values.update(_from_xml(raw))
 
 
-def validate(
-    collection: Collection, op: Operation, driver: Driver, raw: dict[str, str]
-) -> dict[str, str]:
+def validate(collection: Collection, op: Operation, raw: dict[str, str]) -> dict[str, str]:
     """Keep the declared parameters, check them, and refuse missing required ones."""
     out: dict[str, str] = {}
-    for param in allowed_params(collection, op, driver):
+    for param in accepted_params(collection, op):
         value = raw.get(param.name)
         if value is None or value == "":
             if param.required:
                 raise BadRequest(f"Parameter '{param.name}' is required")
             continue
-        param.check(value)
-        out[param.name] = value
+        out[param.name] = param.parse(value)
     # Numbered fields (a blob form's metadata, a firewall rule's sources) are not
     # declared one by one: the operation names their prefixes.
     if op.numbered:

@@ -40,8 +40,8 @@ def test_entry_point_without_credentials_shows_collections_and_features(ec2: Tes
                  "firewalls", "load_balancers", "metrics"):
         assert name in links, name
     features = {f.get("name") for f in links["instances"].findall("feature")}
-    assert {"user_data", "authentication_key", "firewalls", "instance_count",
-            "user_name"} <= features
+    assert features == {"user_data", "authentication_key", "firewalls", "instance_count",
+                        "metrics", "attach_snapshot"}
     assert [f.get("name") for f in links["buckets"].findall("feature")] == ["bucket_location"]
     assert {f.get("name") for f in links["images"].findall("feature")} >= {"owner_id"}
 

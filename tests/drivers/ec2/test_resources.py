@@ -224,3 +224,52 @@ def test_metrics(ec2: TestClient, sdk):
     assert metric.find("properties/NetworkIn/sample") is not None
     assert ec2.get("/api/metrics/i-0123456789abcdef0").status_code == 404
     ec2.delete(f"/api/instances/{inst_id}")
+
+
+def test_attach_with_an_empty_device_picks_a_free_one(ec2: TestClient, sdk):
+    """The Ruby client sends `device=` when the user names none; EC2 itself needs one."""
+    inst_id = running_instance(ec2)
+    devices = []
+    for _ in range(2):
+        vol_id = xml(ec2.post("/api/storage_volumes", data={"capacity": "1",
+                                                            "realm_id": "us-east-1a"})).get("id")
+        wait_state(ec2, f"/api/storage_volumes/{vol_id}", "AVAILABLE")
+        attached = ec2.post(f"/api/storage_volumes/{vol_id}/attach",
+                            params={"instance_id": inst_id, "device": ""})
+        assert attached.status_code == 202, attached.text
+        wait_state(ec2, f"/api/storage_volumes/{vol_id}", "IN-USE")
+        (attachment,) = sdk("ec2").describe_volumes(VolumeIds=[vol_id])["Volumes"][0][
+            "Attachments"]
+        devices.append(attachment["Device"])
+    assert all(d.startswith("/dev/sd") for d in devices)
+    assert devices[0] != devices[1]
+    spare = xml(ec2.post("/api/storage_volumes", data={"capacity": "1",
+                                                       "realm_id": "us-east-1a"})).get("id")
+    wait_state(ec2, f"/api/storage_volumes/{spare}", "AVAILABLE")
+    unknown = ec2.post(f"/api/storage_volumes/{spare}/attach",
+                       params={"instance_id": "i-0123456789abcdef0", "device": ""})
+    assert unknown.status_code == 400
+    assert "instance_id" in xml(unknown).findtext("message", "")
+    ec2.delete(f"/api/instances/{inst_id}")
+
+
+def test_attach_snapshot_on_create(ec2: TestClient, sdk):
+    vol_id = xml(ec2.post("/api/storage_volumes", data={"capacity": "2",
+                                                        "realm_id": "us-east-1a"})).get("id")
+    wait_state(ec2, f"/api/storage_volumes/{vol_id}", "AVAILABLE")
+    snap_id = xml(ec2.post("/api/storage_snapshots", data={"volume_id": vol_id})).get("id")
+    image = sdk("ec2").describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
+    made = ec2.post("/api/instances", data={"image_id": image, "snapshot_id": snap_id,
+                                            "device_name": "/dev/sdh"})
+    assert made.status_code == 201, made.text
+    inst_id = xml(made).get("id")
+    doc = sdk("ec2").describe_instances(InstanceIds=[inst_id])["Reservations"][0][
+        "Instances"][0]
+    mapped = {m["DeviceName"]: m["Ebs"]["VolumeId"] for m in doc["BlockDeviceMappings"]}
+    assert "/dev/sdh" in mapped
+    volume = sdk("ec2").describe_volumes(VolumeIds=[mapped["/dev/sdh"]])["Volumes"][0]
+    assert volume["SnapshotId"] == snap_id
+    half = ec2.post("/api/instances", data={"image_id": image, "snapshot_id": snap_id})
+    assert half.status_code == 400
+    assert "device_name" in xml(half).findtext("message", "")
+    ec2.delete(f"/api/instances/{inst_id}")

@@ -56,7 +56,7 @@ def test_entry_point_lists_the_collections_and_features(vs: TestClient) -> None:
     assert {"realms", "images", "instances", "hardware_profiles", "instance_states",
             "storage_volumes"} <= set(links)
     features = {f.get("name") for f in links["instances"].findall("feature")}
-    assert features == {"user_name", "user_data", "realm_filter"}
+    assert features == {"user_name", "user_data"}
 
 
 @pytest.mark.parametrize("fmt", ["xml", "json"])

@@ -18,7 +18,15 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
-from deltacloud.drivers.base import CallContext, Driver, Filters, Params, Provider, filter_on
+from deltacloud.drivers.base import (
+    CallContext,
+    Driver,
+    Filters,
+    Params,
+    Provider,
+    filter_on,
+    free_device,
+)
 from deltacloud.drivers.ec2 import client as aws
 from deltacloud.drivers.ec2 import mapping
 from deltacloud.drivers.ec2.errors import translated
@@ -65,14 +73,14 @@ class Ec2Driver(Driver):
         "hardware_profiles": (),
         "images": ("owner_id", "image_name", "image_description"),
         "instance_states": (),
-        "instances": ("user_name", "user_data", "authentication_key", "firewalls",
-                      "instance_count", "metrics", "realm_filter"),
-        "keys": ("import_key",),
+        "instances": ("user_data", "authentication_key", "firewalls", "instance_count",
+                      "metrics", "attach_snapshot"),
+        "keys": (),
         "load_balancers": (),
         "metrics": (),
         "realms": (),
         "storage_snapshots": (),
-        "storage_volumes": ("volume_name",),
+        "storage_volumes": (),
     }
     # EC2's life cycle: stopped instances start through pending; terminated is finish.
     instance_states = machine(
@@ -232,7 +240,7 @@ class Ec2Driver(Driver):
             except binascii.Error:
                 raise BadRequest("Parameter 'user_data' must be base64-encoded") from None
         if params.get("metrics"):
-            run["Monitoring"] = {"Enabled": params["metrics"].lower() not in ("false", "0")}
+            run["Monitoring"] = {"Enabled": params["metrics"] == "true"}
         groups = [g.strip() for g in str(params.get("firewalls") or "").split(",") if g.strip()]
         if groups:
             ids = [g for g in groups if g.startswith("sg-")]
@@ -241,6 +249,12 @@ class Ec2Driver(Driver):
                 run["SecurityGroupIds"] = ids
             if names:
                 run["SecurityGroups"] = names
+        snapshot, device = params.get("snapshot_id"), params.get("device_name")
+        if snapshot or device:
+            if not (snapshot and device):
+                raise BadRequest("Parameters 'snapshot_id' and 'device_name' go together")
+            run["BlockDeviceMappings"] = [{"DeviceName": device,
+                                           "Ebs": {"SnapshotId": snapshot}}]
         if params.get("name"):
             run["TagSpecifications"] = [{"ResourceType": "instance",
                                          "Tags": [{"Key": "Name", "Value": params["name"]}]}]
@@ -334,9 +348,21 @@ class Ec2Driver(Driver):
 
     def attach_storage_volume(self, ctx: CallContext, id: str, params: Params) -> StorageVolume:
         with self._aws(ctx) as a:
-            a.ec2.attach_volume(VolumeId=id, InstanceId=params["instance_id"],
-                                Device=params["device"])
+            device = params.get("device") or self._free_device(a, params["instance_id"])
+            a.ec2.attach_volume(VolumeId=id, InstanceId=params["instance_id"], Device=device)
         return self.storage_volume(ctx, id)
+
+    @staticmethod
+    def _free_device(a: aws.AwsSession, instance_id: str) -> str:
+        try:
+            with a.translated():
+                reservations = a.ec2.describe_instances(
+                    InstanceIds=[instance_id])["Reservations"]
+        except NotFound:
+            raise BadRequest("Parameter 'instance_id' names no instance") from None
+        used = [m.get("DeviceName", "") for r in reservations for doc in r["Instances"]
+                for m in doc.get("BlockDeviceMappings") or ()]
+        return free_device(used)
 
     def detach_storage_volume(self, ctx: CallContext, id: str) -> StorageVolume:
         volume = self.storage_volume(ctx, id)

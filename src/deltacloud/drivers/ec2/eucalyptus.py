@@ -19,6 +19,7 @@ from deltacloud.drivers.base import CallContext, Provider
 from deltacloud.drivers.ec2 import client as aws
 from deltacloud.drivers.ec2.driver import Ec2Driver
 from deltacloud.errors import BadRequest
+from deltacloud.parse import parse_integer
 
 DEFAULT_PORT = 8773
 SERVICE_PATHS = {"ec2": "/services/Eucalyptus", "s3": "/services/Walrus"}
@@ -39,7 +40,8 @@ def endpoint_url(value: str, service: str) -> str:
         host_port, "", "")
     if not colon:
         host, port = host_port, str(DEFAULT_PORT)
-    if not host or not port.isdigit() or any(c in host for c in "@ ?#"):
+    number = parse_integer(port)
+    if not host or number is None or number > 65535 or any(c in host for c in "@ ?#"):
         raise BadRequest(USAGE)
     return f"{scheme}://{host}:{port}{path.rstrip('/') if path != '/' else ''}"
 
@@ -76,9 +78,8 @@ class EucalyptusDriver(Ec2Driver):
         "hardware_profiles": (),
         "images": ("owner_id",),
         "instance_states": (),
-        "instances": ("user_name", "user_data", "authentication_key", "firewalls",
-                      "instance_count", "realm_filter"),
-        "keys": ("import_key",),
+        "instances": ("user_data", "authentication_key", "firewalls", "instance_count"),
+        "keys": (),
         "realms": (),
         "storage_snapshots": (),
         "storage_volumes": (),

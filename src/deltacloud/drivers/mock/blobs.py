@@ -14,6 +14,8 @@ import uuid
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from deltacloud.parse import parse_integer
+
 CHUNK = 1024 * 1024
 
 
@@ -85,7 +87,8 @@ class BlobFiles:
 def _writer_alive(name: str) -> bool:
     """Whether the process that wrote this file still runs (and is not this one)."""
     digits = name.removeprefix("tmp-").split("-", 1)[0]
-    if not digits.isdigit() or int(digits) == os.getpid():
+    pid = parse_integer(digits)
+    if pid is None or pid == os.getpid():
         return False
     try:
         os.kill(int(digits), 0)

@@ -68,9 +68,41 @@ INSTANCES = (
     _instance("inst3", "", "img3", "eu", "m1-small", "img3", keyname="", create_image=False),
 )
 
+# The seed key's private half is part of the pretend cloud's data, as in Deltacloud's mock
+# (a real RSA key made for this mock and used nowhere else). Keys a client creates keep no
+# private half: it is shown once, in the answer to the create.
+TEST_KEY_PEM = (
+    "-----BEGIN RSA PRIVATE KEY-----\n"
+    "MIIEowIBAAKCAQEAvG5Noul54IiQDcHM8c3BF/9UQjX2oanbdstPG+ITOcTm1oui\n"
+    "+hFc2DjbMt9RFBFYjfmcyXQ05qieOVLGXuNogOAcyXn3AJGbCQniWYgcrMmXDYwm\n"
+    "+wLk9aiW9OR5yrrJ4ON0ABWeZ/clwjLSPG/ngj79Ppm0rxTqfKLOD4KgPxqUiYkl\n"
+    "ap316CPambo5VhYv8qhkgWTNwC3WEaOCrW8fK0o1TdmIoGHm8jQBrSly7FpoPoaj\n"
+    "HgY3oVPjQvptoKo4BP+iMnM3KXx9rhk7aikbvnqUKEb4gszN5yqPUj0Ffo2xbRug\n"
+    "0n/qznYZ21cB1x63rdMlfz5nZMdMvf9BIM+bPQIDAQABAoIBAA+9nHlXd6RCGYaM\n"
+    "rJ97yKhF3raz5f5rP2IVFG6yhq30vN5/Rltix+wSvnzpcCR1A9Nts/iVieBwMDIp\n"
+    "sAM34VWiuG+Rjgiwy9AIJgMZ/mCQwTA93PkVrNAOB/jn0noU+yLw3T0vO88DiQFI\n"
+    "AuKkQSVS4w+FAjWopvidFl7v/ThII0U/jM3Cc+QENJEa9wonwWkVwKrT1K9z5ZTI\n"
+    "uFflzuo2VWYnuMp+MZ/dHlDXIOQZF96ySHzXesgBpYGBmWC3xYnUZ1DcmT7eAjNE\n"
+    "2BhUjzb6a42MYkvmSzMQW43NkTvZE5L+jTq/vZN5tEErMzpz90E8VWnu5dQsnYcT\n"
+    "TjgejCECgYEA8qHeoTcYOcs24em8eur4bzxHgvHcW800HN1TJw3+5I5u21wEu9yH\n"
+    "3qGR/ou2Z4z9vV/tHqSXG9T+5axlnI9cT4bVEfXjzHl/aBMSSwC/UjhR6DP1agzo\n"
+    "ageoUaE5vfp6cgQiMBlLzAHvKLBTW4OsGj9NC8BPWweFUjdE42gQdzsCgYEAxs/3\n"
+    "e3lDEfmh4J9NyqYHY+ZM+Pnv9xhbX8QK6X9adncz50OkN8ZkoEj15I0OdXZWfxx5\n"
+    "ApUeMuQRBeuKdO8VgKvWtuU3CKOtumS0W6hKonQgUsxrQENc41+HivbKNr2TliHs\n"
+    "Vjon4ouYKaU9zTdN3+aQA8F5uIzG8v8lG3kNv+cCgYB72a6XolTmY1nPdY01PS21\n"
+    "MhLav3SZE6UPOtaQL++1YRMrO8xazJY6SUUJpu1j7C81dHrIUoGjvlSijh6MDQ20\n"
+    "toGammY+YKJtUJbc3DPM11zP533VNWOJhAEiMecUl3/bJUsCPFdZen9GyMK0CwFV\n"
+    "oIxGfFLFh5BBSF8MqXkGMwKBgFv/6r8Jiz7rLLycG0x2bh8NeHsSdbf7XnU/a+lH\n"
+    "VJ5TZQJUq85fkTsW6Cq+F33FqBskGt9WD+Zu4W3C5IxeAq5LVo3GHiRyUbdaWJe9\n"
+    "leP9JuQJ0mungHl7QGbO8x5Htd8YjZwNR12vSVekLqgjOncs42HJi0EabAoQhaRj\n"
+    "7TfrAoGBAI4nNTJHaXOiysH4OXm/lCYYbhjQaqqnEHoVHmb+piS6Y6CeypgwG04k\n"
+    "APhpHwM9DcCI/MjjlU6zY4KL9huTTp6yoVXFk2ALn2nyeIWoUgWbeb2TwGK4fycL\n"
+    "+7jOwx0kaLQJLsxIQuxVupkuU46sB50B/AcHXt133gNh7wKCtgnZ\n"
+    "-----END RSA PRIVATE KEY-----"
+)
 KEYS = (
-    {"id": "test-key", "credential_type": "key",
-     "fingerprint": "5e:ce:b6:dc:59:3b:5c:93:f8:2e:9d:20:ce:60:ca:f5:0b:8a:66:93"},
+    {"id": "test-key", "credential_type": "key", "pem_rsa_key": TEST_KEY_PEM,
+     "fingerprint": "d7:b1:45:b7:dc:eb:1d:97:d1:30:0f:f2:fa:05:d1:9d:66:20:85:96"},
 )
 
 _VOLUME_CREATED = "Thu Jul 30 14:35:11 UTC 2009"

@@ -6,6 +6,7 @@ import base64
 import binascii
 import hmac
 import ipaddress
+import math
 import os
 import random
 import re
@@ -13,7 +14,15 @@ import threading
 import time
 from typing import Any, ClassVar
 
-from deltacloud.drivers.base import CallContext, Driver, Filters, Params, Settings, filter_on
+from deltacloud.drivers.base import (
+    CallContext,
+    Driver,
+    Filters,
+    Params,
+    Settings,
+    filter_on,
+    free_device,
+)
 from deltacloud.drivers.mock import data, keys
 from deltacloud.drivers.mock.blobs import BlobFiles, FileContent
 from deltacloud.drivers.mock.mapping import (
@@ -84,6 +93,19 @@ def _mock_users() -> dict[str, str]:
     return users
 
 
+def _pending_seconds(setting: str | None) -> float:
+    """DELTACLOUD_MOCK_PENDING_SECONDS: unset, empty or 0 means no pending phase."""
+    if not setting:
+        return 0.0
+    try:
+        seconds = float(setting)
+    except ValueError:
+        raise ValueError("DELTACLOUD_MOCK_PENDING_SECONDS must be a number of seconds") from None
+    if not math.isfinite(seconds) or seconds < 0:
+        raise ValueError("DELTACLOUD_MOCK_PENDING_SECONDS must be 0 or more")
+    return seconds
+
+
 class MockDriver(Driver):
     name = "mock"
     display_name = "Mock"
@@ -92,15 +114,15 @@ class MockDriver(Driver):
     collections: ClassVar = {
         "addresses": (),
         "hardware_profiles": (),
-        "images": ("owner_id", "image_name", "image_description"),
+        "images": (),
         "instance_states": (),
-        "instances": ("user_name", "user_data", "authentication_key", "realm_filter"),
+        "instances": ("user_name", "authentication_key", "metrics", "realm_filter"),
         "buckets": (),
-        "keys": ("import_key",),
+        "keys": (),
         "metrics": (),
         "realms": (),
         "storage_snapshots": (),
-        "storage_volumes": ("volume_name", "volume_description"),
+        "storage_volumes": (),
     }
     instance_states = machine(
         ("start", "pending", "create"),
@@ -116,8 +138,9 @@ class MockDriver(Driver):
         self._users = _mock_users()
         self._stores: dict[str, tuple[MockStore, BlobFiles]] = {}
         self._lock = threading.Lock()
-        # How long a new instance stays PENDING before it is RUNNING by itself.
-        self.pending_seconds = float(os.environ.get("DELTACLOUD_MOCK_PENDING_SECONDS", "1"))
+        # Deltacloud's mock answers a create with a RUNNING instance, and clients act on it
+        # at once. A positive setting keeps new instances PENDING that long first.
+        self.pending_seconds = _pending_seconds(os.environ.get("DELTACLOUD_MOCK_PENDING_SECONDS"))
 
     # -- credentials and storage -------------------------------------------
 
@@ -259,7 +282,8 @@ class MockDriver(Driver):
                 "id": instance_id,
                 "name": params.get("name") or f"i-{int(time.time())}",
                 "owner_id": user, "image_id": image["id"], "realm_id": realm_id,
-                "state": "PENDING", "ready_at": time.time() + self.pending_seconds,
+                "state": "PENDING" if self.pending_seconds else "RUNNING",
+                "ready_at": time.time() + self.pending_seconds,
                 "hwp_id": hwp_id, "hwp_overrides": overrides,
                 "public_addresses": [[f"{image['id']}.{instance_id}.public.com", "hostname"]],
                 "private_addresses": [[f"{image['id']}.{instance_id}.private.com", "hostname"]],
@@ -376,8 +400,9 @@ class MockDriver(Driver):
             instance = txn.get("instances", params["instance_id"])
             if instance is None or instance["owner_id"] != user:
                 raise BadRequest("Parameter 'instance_id' names no instance")
-            device = params["device"]
-            if any(dev == device for _, dev in instance.get("storage_volumes", [])):
+            used = [dev for _, dev in instance.get("storage_volumes", [])]
+            device = params.get("device") or free_device(used)
+            if device in used:
                 raise Conflict("The instance has a volume on that device already")
             instance["storage_volumes"] = [*instance.get("storage_volumes", []), [id, device]]
             txn.put("instances", instance)

@@ -40,7 +40,7 @@ def instance_from_doc(doc: Doc, actions: list[str]) -> Instance:
 
 def key_from_doc(doc: Doc) -> Key:
     return Key(id=doc["id"], credential_type=doc.get("credential_type", "key"),
-               fingerprint=doc.get("fingerprint"))
+               fingerprint=doc.get("fingerprint"), pem_rsa_key=doc.get("pem_rsa_key"))
 
 
 def volume_from_doc(doc: Doc) -> StorageVolume:

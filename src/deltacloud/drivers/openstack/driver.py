@@ -47,6 +47,7 @@ from deltacloud.models import (
     StorageVolume,
 )
 from deltacloud.models.state_machine import machine
+from deltacloud.parse import parse_integer
 
 
 class OpenStackDriver(Driver):
@@ -59,10 +60,10 @@ class OpenStackDriver(Driver):
         "buckets": (),
         "firewalls": (),
         "hardware_profiles": (),
-        "images": ("owner_id",),
+        "images": (),
         "instance_states": (),
-        "instances": ("user_name", "user_data", "authentication_key", "firewalls",
-                      "realm_filter"),
+        "instances": ("user_name", "authentication_key", "authentication_password",
+                      "user_data"),
         "keys": ("import_key",),
         "realms": (),
         "storage_snapshots": (),
@@ -259,6 +260,8 @@ class OpenStackDriver(Driver):
                 attrs["key_name"] = params["keyname"]
             if user_data:
                 attrs["user_data"] = user_data
+            if params.get("password"):
+                attrs["admin_password"] = params["password"]
             groups = _names(params.get("firewalls"))
             if groups:
                 attrs["security_groups"] = [{"name": g} for g in groups]
@@ -381,7 +384,7 @@ class OpenStackDriver(Driver):
 
     def create_storage_volume(self, ctx: CallContext, params: Params) -> StorageVolume:
         capacity = params.get("capacity") or None
-        if capacity is not None and (not str(capacity).isdigit() or int(capacity) < 1):
+        if capacity is not None and (parse_integer(str(capacity)) or 0) < 1:
             raise BadRequest("Parameter 'capacity' must be at least 1 (GB)")
         attrs: dict[str, Any] = {"size": int(capacity or 1)}
         for param, attr in (("name", "name"), ("description", "description"),

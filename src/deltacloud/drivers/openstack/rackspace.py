@@ -45,10 +45,10 @@ class RackspaceDriver(OpenStackDriver):
     collections: ClassVar = {
         "buckets": (),
         "hardware_profiles": (),
-        "images": ("owner_id",),
+        "images": (),
         "instance_states": (),
-        "instances": ("user_name", "user_data", "authentication_key", "realm_filter"),
-        "keys": ("import_key",),
+        "instances": ("user_name", "authentication_password"),
+        "keys": (),
         "realms": (),
     }
     identity = "rackspace"

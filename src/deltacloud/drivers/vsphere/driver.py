@@ -70,7 +70,7 @@ class VsphereDriver(Driver):
         "hardware_profiles": (),
         "images": (),
         "instance_states": (),
-        "instances": ("user_name", "user_data", "realm_filter"),
+        "instances": ("user_data", "user_name"),
         "realms": (),
         "storage_volumes": (),
     }
