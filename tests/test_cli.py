@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import threading
@@ -101,6 +102,17 @@ def test_unknown_driver_exits_non_zero() -> None:
                             capture_output=True, text=True, timeout=30)
     assert result.returncode != 0
     assert "unknown driver" in result.stderr and "mock" in result.stderr
+
+
+def test_a_bad_mock_setting_stops_the_start(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [DELTACLOUDD, "-i", "mock", "-r", "127.0.0.1", "-p", str(free_port()),
+         "--data-dir", str(tmp_path)],
+        capture_output=True, text=True, timeout=30,
+        env={**os.environ, "DELTACLOUD_MOCK_PENDING_SECONDS": "soon"})
+    assert result.returncode == 2
+    assert "DELTACLOUD_MOCK_PENDING_SECONDS" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_taken_port_exits_non_zero(tmp_path: Path) -> None:

@@ -116,6 +116,13 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["DELTACLOUD_DATA_DIR"] = str(args.data_dir or default_data_dir())
     os.environ["DELTACLOUD_VERBOSE"] = "1" if args.verbose else "0"
 
+    try:
+        app_from_environment()  # a bad setting stops the start here, not in every worker
+    except ValueError as exc:
+        sock.close()
+        print(f"deltacloudd: {exc}", file=sys.stderr)
+        return 2
+
     import uvicorn
 
     shown_host = f"[{args.host}]" if ":" in args.host else args.host
