@@ -52,8 +52,6 @@ DIFFERENCES = {
         "Nova dropped file injection (personality) in API 2.57; user_data replaces it",
     ("rackspace", "instances", "user_files"):
         "the same Nova change; user_data replaces it",
-    ("vsphere", "instances", "user_iso"):
-        "not implemented yet: needs a datastore upload and a CD-ROM edit",
 }
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
+import gzip
 import socket
+import ssl
 import subprocess
 import sys
 import threading
@@ -56,7 +58,7 @@ def test_entry_point_lists_the_collections_and_features(vs: TestClient) -> None:
     assert {"realms", "images", "instances", "hardware_profiles", "instance_states",
             "storage_volumes"} <= set(links)
     features = {f.get("name") for f in links["instances"].findall("feature")}
-    assert features == {"user_name", "user_data"}
+    assert features == {"user_iso", "user_name", "user_data"}
 
 
 @pytest.mark.parametrize("fmt", ["xml", "json"])
@@ -227,6 +229,60 @@ def test_create_clones_the_template_with_size_name_and_user_data(
         assert extra["guestinfo.userdata.encoding"] == "base64"
         assert vm.config.instanceUuid == new_id
     assert vs.delete(f"/api/instances/{new_id}").status_code == 204
+
+
+def _iso_image() -> bytes:
+    """The smallest thing a reader takes for ISO 9660: 16 empty sectors, then a volume
+    descriptor's type byte and "CD001"."""
+    return bytes(16 * 2048) + b"\x01CD001\x01" + bytes(2048 - 7) + b"payload" * 100
+
+
+def _datastore_file(vcsim: backend.Vcsim, ds_path: str) -> httpx.Response:
+    """GET a `[datastore] path` file over vcsim's /folder, as vSphere serves them."""
+    ds, _, relative = ds_path.removeprefix("[").partition("] ")
+    return httpx.get(f"https://{vcsim.provider}/folder/{relative}",
+                     params={"dcPath": "DC0", "dsName": ds},
+                     verify=ssl.create_default_context(cafile=str(vcsim.ca_bundle)),
+                     timeout=10)
+
+
+def test_create_with_user_iso_mounts_it_and_destroy_deletes_it(
+        vs: TestClient, vcsim: backend.Vcsim) -> None:
+    image = _iso_image()
+    packed = base64.b64encode(gzip.compress(image)).decode()
+    response = vs.post("/api/instances", data={"image_id": _template_id(vs), "name": "iso-1",
+                                               "user_iso": packed})
+    assert response.status_code == 201, response.text
+    new_id = xml(response).get("id", "")
+    assert xml(response).findtext("state") == "RUNNING"
+    with direct(vcsim) as content:
+        from pyVmomi import vim
+
+        vm = find_vm(content, "iso-1")
+        drive = next(d for d in vm.config.hardware.device
+                     if isinstance(d, vim.vm.device.VirtualCdrom))
+        iso_path = drive.backing.fileName
+        assert iso_path.endswith(f"] deltacloud-iso/{new_id}.iso")
+        assert drive.connectable.startConnected is True
+        assert vm.runtime.powerState == "poweredOn"
+    stored = _datastore_file(vcsim, iso_path)
+    assert stored.status_code == 200 and stored.content == image
+    assert vs.delete(f"/api/instances/{new_id}").status_code == 204
+    assert _datastore_file(vcsim, iso_path).status_code == 404
+
+
+@pytest.mark.parametrize("user_iso", [
+    "not base64!",
+    base64.b64encode(b"not gzip").decode(),
+    base64.b64encode(gzip.compress(b"gzip, but no ISO" * 4000)).decode(),
+])
+def test_create_refuses_what_is_not_a_gzipped_iso(vs: TestClient, user_iso: str) -> None:
+    before = ids(xml(vs.get("/api/instances")), "instance")
+    response = vs.post("/api/instances", data={"image_id": _template_id(vs), "name": "iso-bad",
+                                               "user_iso": user_iso})
+    assert response.status_code == 400
+    assert "user_iso" in xml(response).findtext("message", "")
+    assert ids(xml(vs.get("/api/instances")), "instance") == before
 
 
 def test_create_from_json_body_defaults_to_the_templates_realm(vs: TestClient) -> None:

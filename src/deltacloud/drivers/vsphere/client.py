@@ -28,7 +28,8 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
+from urllib.parse import quote, urlencode
 
 from deltacloud.drivers.base import CallContext
 from deltacloud.drivers.vsphere.errors import translated
@@ -131,10 +132,35 @@ def _api_version(ep: Endpoint, context: ssl.SSLContext, timeout: float) -> str:
 class Session:
     """One logged-in vSphere session, for the length of one request."""
 
-    def __init__(self, content: Any, user: str, task_timeout: float) -> None:
+    def __init__(self, content: Any, user: str, task_timeout: float, *, stub: Any = None,
+                 ep: Endpoint | None = None, context: ssl.SSLContext | None = None,
+                 timeout: float = 30) -> None:
         self.content = content
         self.user = user
         self.task_timeout = task_timeout
+        self._stub, self._endpoint, self._context, self._timeout = stub, ep, context, timeout
+
+    # -- datastore files ---------------------------------------------------
+
+    def upload(self, datacenter: str, datastore: str, path: str, body: IO[bytes],
+               size: int) -> None:
+        """PUT a file into a datastore over the session's own HTTPS (`/folder`), streamed."""
+        assert self._endpoint is not None and self._stub is not None
+        query = urlencode({"dcPath": datacenter, "dsName": datastore})
+        cookie = str(self._stub.cookie or "").split(";", 1)[0]
+        conn = http.client.HTTPSConnection(self._endpoint.host, self._endpoint.port,
+                                           timeout=self._timeout, context=self._context)
+        try:
+            conn.request("PUT", f"/folder/{quote(path)}?{query}", body=body, headers={
+                "Cookie": cookie, "Content-Type": "application/octet-stream",
+                "Content-Length": str(size)})
+            response = conn.getresponse()
+            response.read()
+        finally:
+            conn.close()
+        if response.status not in (200, 201, 204):
+            raise BackendError(f"The datastore refused the upload ({response.status} "
+                               f"{response.reason})")
 
     # -- reading the inventory ---------------------------------------------
 
@@ -225,7 +251,8 @@ def session(ctx: CallContext) -> Iterator[Session]:
             content = vim.ServiceInstance("ServiceInstance", stub).RetrieveContent()
             content.sessionManager.Login(creds.user, creds.password, None)
             try:
-                yield Session(content, creds.user, _seconds(TASK_TIMEOUT_ENV, 600))
+                yield Session(content, creds.user, _seconds(TASK_TIMEOUT_ENV, 600),
+                              stub=stub, ep=ep, context=context, timeout=timeout)
             finally:
                 # The answer stands if this fails; the session then times out on its own.
                 with contextlib.suppress(Exception):

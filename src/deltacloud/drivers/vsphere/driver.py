@@ -19,7 +19,9 @@
   realm, names it `name`, powers it on and waits for the clone task. `user_data`
   goes to the VM's `guestinfo.userdata` (base64, `guestinfo.userdata.encoding`),
   which cloud-init's VMware datasource reads; the template id is kept in
-  `deltacloud.image_id`.
+  `deltacloud.image_id`. `user_iso` (a base64-encoded, gzipped ISO image, at most 64 MiB
+  unpacked) is uploaded to the datastore as `deltacloud-iso/INSTANCE-ID.iso` and mounted
+  in the clone's CD-ROM drive before it powers on; destroying the instance deletes it.
 - Reboot is a guest reboot when VMware Tools run in the guest, a reset
   otherwise. Stop is a power-off. Destroy powers off first when needed.
 - Storage volumes: thin VMDK files under `deltacloud-volumes/` on a datastore,
@@ -34,10 +36,10 @@ import binascii
 import contextlib
 import re
 import uuid
-from typing import Any, ClassVar
+from typing import IO, Any, ClassVar
 
 from deltacloud.drivers.base import CallContext, Driver, Filters, Params, filter_on
-from deltacloud.drivers.vsphere import mapping
+from deltacloud.drivers.vsphere import iso, mapping
 from deltacloud.errors import BadRequest, Conflict, MethodNotAllowed, NotFound
 from deltacloud.models import HardwareProfile, Image, Instance, Realm, StorageVolume
 from deltacloud.models.state_machine import machine
@@ -70,7 +72,7 @@ class VsphereDriver(Driver):
         "hardware_profiles": (),
         "images": (),
         "instance_states": (),
-        "instances": ("user_data", "user_name"),
+        "instances": ("user_iso", "user_data", "user_name"),
         "realms": (),
         "storage_volumes": (),
     }
@@ -160,41 +162,97 @@ class VsphereDriver(Driver):
                 base64.b64decode(user_data, validate=True)
             except binascii.Error:
                 raise BadRequest("Parameter 'user_data' must be base64-encoded") from None
-        with session(ctx) as s:
-            from pyVmomi import vim
+        with contextlib.ExitStack() as stack:
+            # Unpacked (and refused if it is no ISO) before the cloud is asked anything.
+            image = stack.enter_context(iso.unpack(params["user_iso"])) if params.get(
+                "user_iso") else None
+            return self._clone(stack.enter_context(session(ctx)), params, name, cpu, memory,
+                               user_data, image)
 
-            try:
-                template = s.vm(params["image_id"], "Image")
-            except NotFound:
-                raise BadRequest("Parameter 'image_id' names no image") from None
-            tprops = self._vm_props(s, template)
-            if not tprops.get("config.template"):
-                raise BadRequest("Parameter 'image_id' names no image")
-            inv = self._inventory(s)
-            realm_id = params.get("realm_id") or inv.realm_of(tprops)
-            if realm_id not in inv.realms or inv.pools.get(realm_id) is None:
-                raise BadRequest("Parameter 'realm_id' names no realm")
-            extra = [vim.option.OptionValue(key=mapping.IMAGE_KEY, value=tprops[
-                "config.instanceUuid"])]
-            if user_data is not None:
-                extra += [vim.option.OptionValue(key=mapping.USER_DATA_KEY, value=user_data),
-                          vim.option.OptionValue(key=mapping.USER_DATA_ENCODING_KEY,
-                                                 value="base64")]
-            instance_uuid = str(uuid.uuid4())
-            config = vim.vm.ConfigSpec(instanceUuid=instance_uuid, extraConfig=extra)
-            if cpu:
-                config.numCPUs = cpu
-            if memory:
-                config.memoryMB = memory
-            relocate = vim.vm.RelocateSpec(pool=inv.pools[realm_id])
-            datastore = self._datastore(s, inv.datastores.get(realm_id, []))
-            if datastore is not None:
-                relocate.datastore = datastore
-            spec = vim.vm.CloneSpec(location=relocate, powerOn=True, template=False,
-                                    config=config)
-            folder = inv.folders.get(realm_id) or template.parent
+    def _clone(self, s: Any, params: Params, name: str, cpu: int | None, memory: int | None,
+               user_data: str | None, image: IO[bytes] | None) -> Instance:
+        """Clone the template; with a user ISO, upload it, mount it, then power on."""
+        from pyVmomi import vim
+
+        try:
+            template = s.vm(params["image_id"], "Image")
+        except NotFound:
+            raise BadRequest("Parameter 'image_id' names no image") from None
+        tprops = self._vm_props(s, template)
+        if not tprops.get("config.template"):
+            raise BadRequest("Parameter 'image_id' names no image")
+        inv = self._inventory(s)
+        realm_id = params.get("realm_id") or inv.realm_of(tprops)
+        if realm_id not in inv.realms or inv.pools.get(realm_id) is None:
+            raise BadRequest("Parameter 'realm_id' names no realm")
+        if image is not None and _cdrom(template.config.hardware.device) is None:
+            raise BadRequest("The image has no CD-ROM drive to mount 'user_iso' in")
+        extra = [vim.option.OptionValue(key=mapping.IMAGE_KEY, value=tprops[
+            "config.instanceUuid"])]
+        if user_data is not None:
+            extra += [vim.option.OptionValue(key=mapping.USER_DATA_KEY, value=user_data),
+                      vim.option.OptionValue(key=mapping.USER_DATA_ENCODING_KEY,
+                                             value="base64")]
+        instance_uuid = str(uuid.uuid4())
+        relocate = vim.vm.RelocateSpec(pool=inv.pools[realm_id])
+        datastore = self._datastore(s, inv.datastores.get(realm_id, []))
+        if datastore is not None:
+            relocate.datastore = datastore
+        iso_path = None
+        if image is not None:
+            if datastore is None:
+                raise BadRequest("The realm has no usable datastore for 'user_iso'")
+            iso_path = self._upload_iso(s, inv.datacenters[realm_id], datastore.name,
+                                        instance_uuid, image)
+            extra.append(vim.option.OptionValue(key=mapping.USER_ISO_KEY, value=iso_path))
+        config = vim.vm.ConfigSpec(instanceUuid=instance_uuid, extraConfig=extra)
+        if cpu:
+            config.numCPUs = cpu
+        if memory:
+            config.memoryMB = memory
+        spec = vim.vm.CloneSpec(location=relocate, powerOn=iso_path is None, template=False,
+                                config=config)
+        folder = inv.folders.get(realm_id) or template.parent
+        try:
             clone = s.wait(template.CloneVM_Task(folder=folder, name=name, spec=spec))
-            return self._instance(s, clone)
+            if iso_path is not None:
+                self._mount_iso(s, clone, iso_path)
+                s.wait(clone.PowerOnVM_Task())
+        except BaseException:
+            if iso_path is not None:  # best effort: leave no orphan image behind
+                with contextlib.suppress(Exception):
+                    s.wait(s.content.fileManager.DeleteDatastoreFile_Task(
+                        name=iso_path, datacenter=inv.datacenters[realm_id]))
+            raise
+        return self._instance(s, clone)
+
+    @staticmethod
+    def _upload_iso(s: Any, datacenter: Any, ds_name: str, instance_uuid: str,
+                    image: IO[bytes]) -> str:
+        from pyVmomi import vim
+
+        with contextlib.suppress(vim.fault.FileAlreadyExists):
+            s.content.fileManager.MakeDirectory(
+                name=f"[{ds_name}] {mapping.ISO_DIR}", datacenter=datacenter,
+                createParentDirectories=True)
+        relative = f"{mapping.ISO_DIR}/{instance_uuid}.iso"
+        size = image.seek(0, 2)
+        image.seek(0)
+        s.upload(datacenter.name, ds_name, relative, image, size)
+        return f"[{ds_name}] {relative}"
+
+    @staticmethod
+    def _mount_iso(s: Any, vm: Any, iso_path: str) -> None:
+        """Point the VM's first CD-ROM drive at the image, connected at power-on."""
+        from pyVmomi import vim
+
+        drive = _cdrom(vm.config.hardware.device)
+        assert drive is not None  # the template had one, and a clone keeps its devices
+        drive.backing = vim.vm.device.VirtualCdrom.IsoBackingInfo(fileName=iso_path)
+        drive.connectable = vim.vm.device.VirtualDevice.ConnectInfo(
+            startConnected=True, allowGuestControl=True, connected=False)
+        change = vim.vm.device.VirtualDeviceSpec(operation="edit", device=drive)
+        s.wait(vm.ReconfigVM_Task(vim.vm.ConfigSpec(deviceChange=[change])))
 
     def start_instance(self, ctx: CallContext, id: str) -> Instance:
         return self._power(ctx, id, "start")
@@ -222,7 +280,14 @@ class VsphereDriver(Driver):
                     and mapping.managed_volume(getattr(d.backing, "fileName", None))]
             if keep:
                 s.wait(vm.ReconfigVM_Task(vim.vm.ConfigSpec(deviceChange=keep)))
+            iso_path = next((o.value for o in vm.config.extraConfig or ()
+                             if o.key == mapping.USER_ISO_KEY), None)
+            datacenter = _datacenter_of(vm)
             s.wait(vm.Destroy_Task())
+            if iso_path:
+                with contextlib.suppress(vim.fault.FileNotFound):
+                    s.wait(s.content.fileManager.DeleteDatastoreFile_Task(
+                        name=iso_path, datacenter=datacenter))
 
     # -- storage volumes -----------------------------------------------------------
 
@@ -476,3 +541,21 @@ class VsphereDriver(Driver):
         usable = [(p.get("summary.freeSpace") or 0, obj) for obj, p in found
                   if p.get("summary.accessible", True)]
         return max(usable, key=lambda t: t[0])[1] if usable else None
+
+
+def _cdrom(devices: Any) -> Any:
+    from pyVmomi import vim
+
+    return next((d for d in devices or () if isinstance(d, vim.vm.device.VirtualCdrom)), None)
+
+
+def _datacenter_of(entity: Any) -> Any:
+    """The datacenter an inventory object lives in (up its parent folders)."""
+    from pyVmomi import vim
+
+    node = entity
+    for _ in range(64):
+        node = getattr(node, "parent", None)
+        if node is None or isinstance(node, vim.Datacenter):
+            return node
+    return None

@@ -23,6 +23,9 @@ from deltacloud.models import (
 IMAGE_KEY = "deltacloud.image_id"
 # cloud-init's VMware datasource (and others) read user data from these guestinfo keys.
 USER_DATA_KEY = "guestinfo.userdata"
+# Where a `user_iso` went (deleted with the instance), and the directory it goes in.
+USER_ISO_KEY = "deltacloud.user_iso"
+ISO_DIR = "deltacloud-iso"
 USER_DATA_ENCODING_KEY = "guestinfo.userdata.encoding"
 
 PROFILE_ID = "default"
