@@ -47,12 +47,7 @@ DELTACLOUD: dict[str, dict[str, set[str]]] = {
 }
 
 # (driver, collection, feature): why this server does not advertise it.
-DIFFERENCES = {
-    ("openstack", "instances", "user_files"):
-        "Nova dropped file injection (personality) in API 2.57; user_data replaces it",
-    ("rackspace", "instances", "user_files"):
-        "the same Nova change; user_data replaces it",
-}
+DIFFERENCES: dict[tuple[str, str, str], str] = {}
 
 
 def advertised(tmp_path: Path, driver: str) -> dict[str, list[str]]:

@@ -67,6 +67,8 @@ INSTANCES = Collection(
                 Param("hwp_storage", description="Storage in GB, within the profile"),
             ),
             "Launch an instance",
+            # user_files: pathN / contentN pairs.
+            numbered=("path", "content"),
         ),
         Operation("start", "POST", "/{id}/start", _action("start"), "start_instance", (),
                   "Start a stopped instance"),

@@ -230,3 +230,24 @@ def test_create_with_a_password_sets_the_admin_password(api: TestClient, name: s
     finally:
         wait_state(api, path, "RUNNING")
         assert api.delete(path).status_code == 204
+
+
+def test_user_files_reach_nova_as_personality(api: TestClient, name: str) -> None:
+    """user_files: pathN/contentN pairs. Nova's own limits on them (10240 bytes a file by
+    default) prove that they reached it."""
+    image_id, hwp_id = tiny(api)
+    base = {"image_id": image_id, "hwp_id": hwp_id, "name": name}
+    too_big = api.post("/api/instances", data={**base, "path1": "/etc/motd",
+                                               "content1": "x" * 10241})
+    assert too_big.status_code == 403, too_big.text  # Nova's quota on file content
+    missing = api.post("/api/instances", data={**base, "path1": "/etc/motd"})
+    assert missing.status_code == 400
+    created = api.post("/api/instances", data={**base, "path1": "/etc/motd",
+                                               "content1": "hello from deltacloud\n",
+                                               "path2": "/root/.note", "content2": "two"})
+    assert created.status_code == 201, created.text
+    path = f"/api/instances/{xml(created).get('id')}"
+    try:
+        wait_state(api, path, "RUNNING")
+    finally:
+        assert api.delete(path).status_code == 204

@@ -49,6 +49,26 @@ from deltacloud.models import (
 from deltacloud.models.state_machine import machine
 from deltacloud.parse import parse_integer
 
+# The last compute API version that takes files for a new server (user_files).
+PERSONALITY_MICROVERSION = "2.56"
+MAX_USER_FILES = 5
+
+
+def user_files(params: Params) -> list[dict[str, str]]:
+    """Deltacloud's user_files: `pathN` / `contentN` pairs (N from 1 to 5) as Nova's
+    personality, the contents base64-encoded."""
+    files = []
+    for n in range(1, MAX_USER_FILES + 1):
+        path = (params.get(f"path{n}") or "").strip()
+        if not path:
+            continue
+        content = params.get(f"content{n}")
+        if content is None:
+            raise BadRequest(f"Parameter 'path{n}' needs a 'content{n}'")
+        files.append({"path": path,
+                      "contents": base64.b64encode(content.encode("utf-8")).decode("ascii")})
+    return files
+
 
 class OpenStackDriver(Driver):
     name = "openstack"
@@ -63,7 +83,7 @@ class OpenStackDriver(Driver):
         "images": (),
         "instance_states": (),
         "instances": ("user_name", "authentication_key", "authentication_password",
-                      "user_data"),
+                      "user_files", "user_data"),
         "keys": ("import_key",),
         "realms": (),
         "storage_snapshots": (),
@@ -268,7 +288,16 @@ class OpenStackDriver(Driver):
             networks = self._networks(conn, conn.deltacloud_cloud)
             if networks is not None:
                 attrs["networks"] = networks
-            server = conn.compute.create_server(**attrs)
+            files = user_files(params)
+            if files:
+                from openstack.compute.v2.server import Server
+
+                # Nova takes files (personality) up to API 2.56 and refuses them after.
+                attrs["personality"] = files
+                server = Server.new(connection=conn, **attrs).create(
+                    conn.compute, microversion=PERSONALITY_MICROVERSION)
+            else:
+                server = conn.compute.create_server(**attrs)
             # The create answer holds little more than the id and the password.
             password = server.admin_password
             server = conn.compute.get_server(server.id)

@@ -47,7 +47,7 @@ class RackspaceDriver(OpenStackDriver):
         "hardware_profiles": (),
         "images": (),
         "instance_states": (),
-        "instances": ("user_name", "authentication_password"),
+        "instances": ("user_name", "authentication_password", "user_files"),
         "keys": (),
         "realms": (),
     }
