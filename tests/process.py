@@ -25,10 +25,10 @@ class Server:
     """A deltacloudd child process; use as a context manager."""
 
     def __init__(self, data_dir: Path, *args: str, port: int | None = None,
-                 env: dict[str, str] | None = None) -> None:
+                 env: dict[str, str] | None = None, executable: str = DELTACLOUDD) -> None:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}/api"
-        self.command = [DELTACLOUDD, "-r", "127.0.0.1", "-p", str(self.port),
+        self.command = [executable, "-r", "127.0.0.1", "-p", str(self.port),
                         "--data-dir", str(data_dir), *args]
         self.env = {**os.environ, **(env or {})}
         self.proc: subprocess.Popen[bytes] | None = None

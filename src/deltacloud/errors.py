@@ -80,11 +80,6 @@ class BackendError(DeltacloudError):
     default_message = "Bad Gateway"
 
 
-class BackendUnavailable(DeltacloudError):
-    status = 503
-    default_message = "Service Unavailable"
-
-
 class BackendTimeout(DeltacloudError):
     status = 504
     default_message = "Gateway Timeout"

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any
 
 from deltacloud.errors import BadRequest
-from deltacloud.parse import parse_integer
+from deltacloud.text import parse_integer
 
 if TYPE_CHECKING:
     from deltacloud.drivers.base import CallContext, Driver

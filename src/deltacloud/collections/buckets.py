@@ -18,7 +18,7 @@ from deltacloud.collections.base import (
 )
 from deltacloud.errors import BadRequest, RangeNotSatisfiable
 from deltacloud.models import BlobUpload
-from deltacloud.parse import parse_integer
+from deltacloud.text import has_control_characters, header_value, parse_integer
 
 META_HEADER = "x-deltacloud-blobmeta-"
 MAX_METADATA = 8 * 1024  # bytes of names and values together
@@ -31,8 +31,9 @@ def _check_metadata(meta: dict[str, str]) -> dict[str, str]:
     for name, value in meta.items():
         if not _TOKEN.match(name):
             raise BadRequest("Blob metadata names must be HTTP tokens")
-        if any(ord(c) < 32 and c != "\t" for c in value):
-            raise BadRequest("Blob metadata values may not hold control characters")
+        if has_control_characters(value) or any(ord(c) > 0xFF for c in value):
+            raise BadRequest("Blob metadata values must be Latin-1 text without control "
+                             "characters (what a header can carry)")
         size += len(name) + len(value)
     if size > MAX_METADATA:
         raise BadRequest(f"Blob metadata may hold at most {MAX_METADATA} bytes")
@@ -61,7 +62,9 @@ def metadata_from_form(params: Mapping[str, str]) -> dict[str, str]:
 
 
 def metadata_headers(meta: Mapping[str, str]) -> dict[str, str]:
-    return {f"X-Deltacloud-Blobmeta-{k}": v for k, v in meta.items()}
+    """As headers; what a cloud holds that a header cannot carry goes percent-encoded."""
+    return {f"X-Deltacloud-Blobmeta-{header_value(k)}": header_value(v)
+            for k, v in meta.items()}
 
 
 def byte_range(header: str | None, size: int) -> tuple[int, int] | None:
@@ -174,7 +177,7 @@ def _content(call: Call) -> Result:
     wanted = byte_range(call.headers.get("range"), size)
     first, last = wanted if wanted else (0, size - 1)
     headers = {
-        "Content-Type": blob.content_type or "application/octet-stream",
+        "Content-Type": header_value(blob.content_type or "application/octet-stream"),
         "Content-Length": str(max(last - first + 1, 0)),
         "Content-Disposition": _disposition(blob_id),
         "Accept-Ranges": "bytes",

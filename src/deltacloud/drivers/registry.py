@@ -7,7 +7,7 @@ import threading
 from dataclasses import dataclass
 
 from deltacloud.drivers.base import Driver, Settings
-from deltacloud.errors import BadRequest
+from deltacloud.errors import BadRequest, NotImplementedByBackend
 
 
 @dataclass(frozen=True)
@@ -15,22 +15,40 @@ class DriverEntry:
     name: str
     module: str
     class_name: str
+    # The optional extra that installs the driver's SDK (`pip install '.[ec2]'`).
+    extra: str | None = None
 
 
 # Keep sorted by name: GET /api/drivers lists them in this order.
 DRIVERS: dict[str, DriverEntry] = {
     e.name: e
     for e in (
-        DriverEntry("azure", "deltacloud.drivers.azure.driver", "AzureDriver"),
-        DriverEntry("ec2", "deltacloud.drivers.ec2.driver", "Ec2Driver"),
-        DriverEntry("eucalyptus", "deltacloud.drivers.ec2.eucalyptus", "EucalyptusDriver"),
-        DriverEntry("google", "deltacloud.drivers.google.driver", "GoogleDriver"),
+        DriverEntry("azure", "deltacloud.drivers.azure.driver", "AzureDriver", "azure"),
+        DriverEntry("ec2", "deltacloud.drivers.ec2.driver", "Ec2Driver", "ec2"),
+        DriverEntry("eucalyptus", "deltacloud.drivers.ec2.eucalyptus", "EucalyptusDriver", "ec2"),
+        DriverEntry("google", "deltacloud.drivers.google.driver", "GoogleDriver", "google"),
         DriverEntry("mock", "deltacloud.drivers.mock.driver", "MockDriver"),
-        DriverEntry("openstack", "deltacloud.drivers.openstack.driver", "OpenStackDriver"),
-        DriverEntry("rackspace", "deltacloud.drivers.openstack.rackspace", "RackspaceDriver"),
-        DriverEntry("vsphere", "deltacloud.drivers.vsphere.driver", "VsphereDriver"),
+        DriverEntry("openstack", "deltacloud.drivers.openstack.driver", "OpenStackDriver",
+                    "openstack"),
+        DriverEntry("rackspace", "deltacloud.drivers.openstack.rackspace", "RackspaceDriver",
+                    "openstack"),
+        DriverEntry("vsphere", "deltacloud.drivers.vsphere.driver", "VsphereDriver", "vsphere"),
     )
 }
+
+
+class MissingSdk(NotImplementedByBackend):
+    """The driver's SDK is not installed: say which extra brings it."""
+
+    def __init__(self, driver: str, extra: str) -> None:
+        super().__init__(f"The {driver} driver needs its SDK, which is not installed here: "
+                         f"pip install 'deltacloud-server[{extra}]'")
+
+
+def missing_sdk(driver: str, exc: ModuleNotFoundError) -> MissingSdk | None:
+    """The error to answer when a driver's SDK import failed, if `driver` has an SDK."""
+    entry = DRIVERS.get(driver)
+    return MissingSdk(driver, entry.extra) if entry and entry.extra else None
 
 
 class UnknownDriver(BadRequest):

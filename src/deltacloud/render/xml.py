@@ -33,14 +33,27 @@ from deltacloud.render import View, instance_links, segment
 PROLOG = "<?xml version='1.0' encoding='utf-8' ?>\n"
 
 
+# Characters XML 1.0 cannot carry at all (control characters but tab, CR and LF; lone
+# surrogates; U+FFFE, U+FFFF): a value holding one is written with U+FFFD in its place,
+# so one odd resource name never breaks a whole listing.
+_NOT_XML = "\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff"
+_TEXT_SPECIALS = re.compile(f"[&<>{_NOT_XML}]")
+_TEXT_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+_INVALID = re.compile(f"[{_NOT_XML}]")
+
+
+def _escaped(match: re.Match[str], table: dict[str, str]) -> str:
+    return table.get(match.group(), "\ufffd")
+
+
 def escape(text: str) -> str:
     """Escape character data; most values need nothing, so look before replacing."""
-    if "&" in text or "<" in text or ">" in text:
-        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return text
+    if _TEXT_SPECIALS.search(text) is None:
+        return text
+    return _TEXT_SPECIALS.sub(lambda m: _escaped(m, _TEXT_ESCAPES), text)
 
 
-_ATTR_SPECIALS = re.compile(r'[&<>"\n\r\t]')
+_ATTR_SPECIALS = re.compile(f'[&<>"\n\r\t{_NOT_XML}]')
 _ATTR_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;",
                  "\r": "&#13;", "\t": "&#9;"}
 
@@ -48,7 +61,7 @@ _ATTR_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&
 def quoteattr(value: Any) -> str:
     text = value if type(value) is str else str(value)
     if _ATTR_SPECIALS.search(text):
-        text = _ATTR_SPECIALS.sub(lambda m: _ATTR_ESCAPES[m.group()], text)
+        text = _ATTR_SPECIALS.sub(lambda m: _escaped(m, _ATTR_ESCAPES), text)
     return f'"{text}"'
 
 
@@ -74,7 +87,7 @@ class Writer:
                               f"</{tag}>\n")
 
     def cdata(self, tag: str, text: str, /, **attrs: Any) -> None:
-        safe = text.replace("]]>", "]]]]><![CDATA[>")
+        safe = _INVALID.sub("\ufffd", text).replace("]]>", "]]]]><![CDATA[>")
         self.parts.append(f"{self._start(tag, attrs)}><![CDATA[{safe}]]></{tag}>\n")
 
     def open(self, tag: str, /, **attrs: Any) -> None:

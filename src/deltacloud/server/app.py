@@ -18,7 +18,7 @@ from deltacloud import API_VERSION
 from deltacloud.collections import COLLECTIONS, Call, Collection, Operation, Result
 from deltacloud.collections.features import features_for
 from deltacloud.drivers.base import Driver, Settings
-from deltacloud.drivers.registry import Registry
+from deltacloud.drivers.registry import Registry, missing_sdk
 from deltacloud.errors import AuthenticationFailure, MethodNotAllowed, NotFound
 from deltacloud.models.api import EntryLink, EntryPoint
 from deltacloud.render import View
@@ -82,6 +82,10 @@ class DeltacloudApp:
             try:
                 rc = request_context(request, self.defaults)
                 response = await endpoint(request, rc)
+            except ModuleNotFoundError as exc:
+                # A driver's SDK import failed: the base install lacks that extra.
+                missing = missing_sdk(rc.driver_name, exc) if rc is not None else None
+                response = self._error(request, rc, missing or exc)
             except Exception as exc:
                 response = self._error(request, rc, exc)
             access_log.info("%s %s %d %.1fms", request.method, request.url.path,
@@ -100,8 +104,8 @@ class DeltacloudApp:
                                 request.headers.get("accept"))
         except Exception:
             fmt = "xml"
-        driver = request.headers.get("x-deltacloud-driver") or self.defaults.driver
-        return error_response(exc, fmt=fmt, path=request.url.path, driver=driver,
+        # The driver and provider asked for may be what was wrong: name the defaults.
+        return error_response(exc, fmt=fmt, path=request.url.path, driver=self.defaults.driver,
                               provider=self.defaults.provider or "default")
 
     async def _http_exception(self, request: Request, exc: Exception) -> Response:

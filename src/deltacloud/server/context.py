@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from starlette.requests import Request
 
 from deltacloud.drivers.base import CallContext, Credentials
+from deltacloud.drivers.registry import UnknownDriver
+from deltacloud.errors import BadRequest
 from deltacloud.server.matrix import API_MATRIX
 from deltacloud.server.negotiation import choose_format
+from deltacloud.text import has_control_characters
 
 
 @dataclass(frozen=True)
@@ -47,17 +51,33 @@ def _api_url(request: Request, matrix: dict[str, str]) -> str:
     return f"{scheme}://{host}{root}/api{suffix}"
 
 
+_DRIVER_NAME = re.compile(r"[a-z][a-z0-9_]{0,31}")
+MAX_PROVIDER = 2048
+
+
 def request_context(request: Request, defaults: Defaults) -> RequestContext:
-    """Read the driver, provider, credentials and format: matrix over header over default."""
+    """Read the driver, provider, credentials and format: matrix over header over default.
+
+    The driver and provider go back in headers and error documents, so they are checked
+    here, once: a driver is a name, a provider holds no control character.
+    """
     matrix: dict[str, str] = request.scope.get(API_MATRIX, {})
     headers = request.headers
-    driver = matrix.get("driver") or headers.get("x-deltacloud-driver") or defaults.driver
+    driver = (matrix.get("driver") or headers.get("x-deltacloud-driver")
+              or defaults.driver).strip().lower()
+    if not _DRIVER_NAME.fullmatch(driver):
+        raise UnknownDriver()
     provider = (matrix.get("provider") or headers.get("x-deltacloud-provider")
                 or defaults.provider)
+    provider = provider.strip() if provider else None
+    if provider is not None and (len(provider) > MAX_PROVIDER
+                                 or has_control_characters(provider)):
+        raise BadRequest(f"The provider must be at most {MAX_PROVIDER} characters, "
+                         "without control characters")
     auth = headers.get("authorization")
     return RequestContext(
-        driver_name=driver.strip().lower(),
-        provider=provider.strip() if provider else None,
+        driver_name=driver,
+        provider=provider or None,
         credentials=Credentials.from_basic(auth) if auth else None,
         format=choose_format(request.query_params.get("format"), headers.get("accept")),
         api_url=_api_url(request, matrix),

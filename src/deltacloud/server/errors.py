@@ -10,6 +10,7 @@ from deltacloud.errors import AuthenticationFailure, DeltacloudError
 from deltacloud.render import json as json_render
 from deltacloud.render import xml as xml_render
 from deltacloud.server.responses import base_headers, respond
+from deltacloud.text import header_value
 
 log = logging.getLogger("deltacloud.server")
 
@@ -35,7 +36,9 @@ def error_response(
     if isinstance(exc, DeltacloudError):
         headers.update(exc.headers)
     if isinstance(exc, AuthenticationFailure):
-        headers["WWW-Authenticate"] = f'Basic realm="{driver}-deltacloud@{provider}"'
+        realm = header_value(f"{driver}-deltacloud@{provider}")
+        realm = realm.replace("\\", "\\\\").replace('"', '\\"')
+        headers["WWW-Authenticate"] = f'Basic realm="{realm}"'
     if fmt == "json":
         body = json_render.render_error(status, message, path, driver, provider)
     elif fmt == "html":

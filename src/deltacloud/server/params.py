@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
-import json
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qsl
 
-from starlette.datastructures import UploadFile
+import orjson
+from starlette.datastructures import FormData, UploadFile
+from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 
 from deltacloud.collections.base import Collection, FormFile, Operation
 from deltacloud.collections.features import accepted_params
 from deltacloud.errors import BadRequest, PayloadTooLarge
-from deltacloud.parse import parse_integer
 from deltacloud.server.matrix import PARAM_MATRIX
 
 MAX_BODY = 1024 * 1024  # parameters, not blobs: a megabyte is plenty
+MAX_FIELDS = 1000
+MAX_FILES = 10
 
 
 @dataclass
@@ -59,7 +63,7 @@ def _flatten(value: Any) -> dict[str, str]:
 def _from_xml(body: bytes) -> dict[str, str]:
     try:
         root = ET.fromstring(body)
-    except ET.ParseError:
+    except (ET.ParseError, ValueError, LookupError):  # also an encoding expat cannot read
         raise BadRequest("The XML body is not well-formed") from None
     return {child.tag: (child.text or "").strip() for child in root}
 
@@ -89,15 +93,10 @@ def _merge(values: dict[str, str], items: Iterable[tuple[str, str]]) -> None:
 async def _read_body(request: Request, params: RequestParams) -> None:
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type == "application/x-www-form-urlencoded":
-        length = request.headers.get("content-length")
-        if length and (parse_integer(length) or 0) > MAX_BODY:
-            raise PayloadTooLarge()
-        form = await request.form(max_part_size=MAX_BODY)
-        _merge(params.values, ((k, v) for k, v in form.multi_items() if isinstance(v, str)))
+        _merge(params.values, _from_form(await _body(request)))
     elif content_type == "multipart/form-data":
         # File parts spool to disk past a megabyte; other fields stay small.
-        form = await request.form(max_part_size=MAX_BODY, max_files=10)
-        for key, value in form.multi_items():
+        for key, value in (await _multipart(request)).multi_items():
             if isinstance(value, UploadFile):
                 params.files[key] = FormFile(value.file, value.content_type or "",
                                              value.filename or "")
@@ -107,13 +106,37 @@ async def _read_body(request: Request, params: RequestParams) -> None:
         raw = await _body(request)
         if raw.strip():
             try:
-                params.values.update(_flatten(json.loads(raw)))
-            except (ValueError, UnicodeDecodeError):
+                params.values.update(_flatten(orjson.loads(raw)))
+            except orjson.JSONDecodeError:  # also too deep: orjson stops at 1024 levels
                 raise BadRequest("The JSON body is not valid JSON") from None
     elif content_type in ("application/xml", "text/xml"):
         raw = await _body(request)
         if raw.strip():
             params.values.update(_from_xml(raw))
+
+
+def _from_form(body: bytes) -> list[tuple[str, str]]:
+    try:
+        return parse_qsl(body.decode("ascii"), keep_blank_values=True, encoding="utf-8",
+                         errors="strict", max_num_fields=MAX_FIELDS)
+    except UnicodeError:
+        raise BadRequest("The form body is not percent-encoded UTF-8") from None
+    except ValueError:  # more fields than allowed
+        raise BadRequest(f"A form may hold at most {MAX_FIELDS} fields") from None
+
+
+async def _multipart(request: Request) -> FormData:
+    """Starlette's multipart parser, its refusals turned into 400 and 413 answers."""
+    try:
+        return await request.form(max_part_size=MAX_BODY, max_files=MAX_FILES,
+                                  max_fields=MAX_FIELDS)
+    except (HTTPException, MultiPartException) as exc:
+        detail = str(getattr(exc, "detail", None) or getattr(exc, "message", ""))
+        if "maximum size" in detail:
+            raise PayloadTooLarge(f"A form field may hold at most {MAX_BODY} bytes") from None
+        raise BadRequest(f"The multipart form is malformed: {detail}") from None
+    except (KeyError, ValueError):  # python-multipart's own parse errors are ValueErrors
+        raise BadRequest("The multipart form is malformed") from None
 
 
 def validate(collection: Collection, op: Operation, raw: dict[str, str]) -> dict[str, str]:

@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from deltacloud import API_VERSION
 from deltacloud.server.negotiation import CONTENT_TYPES
+from deltacloud.text import header_value
 
 SERVER = f"Apache-Deltacloud/{API_VERSION}"
 
@@ -30,7 +31,7 @@ def base_headers(driver: str, provider: str) -> dict[str, str]:
         "Server": SERVER,
         "Date": http_date(),
         "X-Deltacloud-Driver": driver,
-        "X-Deltacloud-Provider": provider,
+        "X-Deltacloud-Provider": header_value(provider),
     }
 
 

@@ -140,10 +140,11 @@ def test_wrong_key_is_401(azure: TestClient) -> None:
     assert azure.get("/api?force_auth=1").status_code == 200
 
 
-def test_unreachable_endpoint_is_503(azure: TestClient) -> None:
+def test_unreachable_endpoint_is_502(azure: TestClient) -> None:
     dead = f"http://127.0.0.1:{_closed_port()}/{ACCOUNT}"
     response = azure.get("/api/buckets", headers={"X-Deltacloud-Provider": dead})
-    assert response.status_code == 503
+    assert response.status_code == 502
+    assert "cannot be reached" in response.text
 
 
 def test_provider_names_the_endpoint(azure: TestClient) -> None:

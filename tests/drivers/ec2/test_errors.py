@@ -86,12 +86,12 @@ def test_an_unknown_provider_is_400(ec2: TestClient):
     assert "atlantis" not in xml(answer).findtext("message")
 
 
-def test_an_unreachable_endpoint_is_503(ec2: TestClient, monkeypatch: pytest.MonkeyPatch):
+def test_an_unreachable_endpoint_is_502(ec2: TestClient, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{free_port()}")
     monkeypatch.setenv("DELTACLOUD_EC2_ATTEMPTS", "1")
     answer = ec2.get("/api/realms")
-    assert answer.status_code == 503
-    assert xml(answer).findtext("message")
+    assert answer.status_code == 502
+    assert "cannot be reached" in xml(answer).findtext("message")
 
 
 @pytest.fixture
@@ -125,8 +125,8 @@ def _client_error(code: str, status: int, message: str = "boom"):
     ("InvalidAMIID.NotFound", 400, 404), ("NoSuchBucket", 404, 404), ("404", 404, 404),
     ("IncorrectInstanceState", 400, 405), ("BucketNotEmpty", 409, 409),
     ("InvalidKeyPair.Duplicate", 400, 409), ("InvalidParameterValue", 400, 400),
-    ("Throttling", 400, 503), ("RequestLimitExceeded", 503, 503), ("SlowDown", 503, 503),
-    ("InternalError", 500, 502), ("ServiceUnavailable", 503, 503),
+    ("Throttling", 400, 502), ("RequestLimitExceeded", 503, 502), ("SlowDown", 503, 502),
+    ("InternalError", 500, 502), ("ServiceUnavailable", 503, 502),
 ])
 def test_aws_error_codes_map_to_statuses(code: str, status: int, expected: int):
     assert translate(_client_error(code, status)).status == expected
@@ -144,7 +144,7 @@ def test_throttling_says_when_to_retry_and_messages_never_carry_credentials():
     assert "AKIAEXAMPLEKEY" not in error.message and "s3cr3t-value" not in error.message
     from botocore.exceptions import EndpointConnectionError, ReadTimeoutError
 
-    assert translate(EndpointConnectionError(endpoint_url="http://127.0.0.1:1")).status == 503
+    assert translate(EndpointConnectionError(endpoint_url="http://127.0.0.1:1")).status == 502
     assert translate(ReadTimeoutError(endpoint_url="http://127.0.0.1:1")).status == 504
 
 

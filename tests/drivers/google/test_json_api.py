@@ -144,10 +144,11 @@ def test_wrong_key_is_401(gcs: TestClient) -> None:
     assert gcs.get("/api?force_auth=1").status_code == 200
 
 
-def test_unreachable_endpoint_is_503(gcs: TestClient, token_server) -> None:
+def test_unreachable_endpoint_is_502(gcs: TestClient, token_server) -> None:
     dead = f"storage=http://127.0.0.1:{free_port()};token={token_server.url}"
     response = gcs.get("/api/buckets", headers={"X-Deltacloud-Provider": dead})
-    assert response.status_code == 503
+    assert response.status_code == 502
+    assert "cannot be reached" in response.text
     assert gcs.get("/api/buckets", headers={"X-Deltacloud-Provider": "ftp://x"}).status_code \
         == 400
 

@@ -16,11 +16,11 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from deltacloud.drivers.base import CallContext
 from deltacloud.drivers.urls import valid_url
-from deltacloud.errors import AuthenticationFailure, BadRequest
+from deltacloud.errors import AuthenticationFailure, BackendError, BadRequest
 
 if TYPE_CHECKING:
     from azure.storage.blob import BlobServiceClient
@@ -55,6 +55,17 @@ def endpoint(provider: str | None, account: str) -> str:
     return f"https://{account}.blob.{provider}"
 
 
+def _only_azure_answers(response: Any) -> None:
+    """The SDK's `raw_response_hook`: refuse answers that are not Azure Storage's (every one
+    of those carries `x-ms-request-id`). The SDK reads an empty or cut-off answer as
+    nothing at all, and then fails on it with an AttributeError."""
+    answer = response.http_response
+    if "x-ms-request-id" not in answer.headers:
+        kind = answer.headers.get("content-type", "").split(";")[0] or "no type"
+        raise BackendError(f"The endpoint's answer (HTTP {answer.status_code}, {kind}) is "
+                           "not Azure Storage's: is the provider right?")
+
+
 def service(ctx: CallContext) -> BlobServiceClient:
     """A client for this request's account; the caller closes it."""
     creds = ctx.require_credentials()
@@ -69,6 +80,7 @@ def service(ctx: CallContext) -> BlobServiceClient:
 
     return BlobServiceClient(
         endpoint(ctx.provider, creds.user),
+        raw_response_hook=_only_azure_answers,
         credential={"account_name": creds.user, "account_key": creds.password},
         api_version=API_VERSION,
         connection_timeout=CONNECT_TIMEOUT,

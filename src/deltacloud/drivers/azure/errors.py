@@ -9,7 +9,6 @@ from deltacloud.errors import (
     AuthenticationFailure,
     BackendError,
     BackendTimeout,
-    BackendUnavailable,
     BadRequest,
     Conflict,
     DeltacloudError,
@@ -35,7 +34,7 @@ _BY_CODE: dict[str, DeltacloudError] = {
     "OutOfRangeInput": BadRequest("Azure refused a name or value as out of range"),
     "RequestBodyTooLarge": BadRequest("The blob is too large for Azure"),
     "OperationTimedOut": BackendTimeout("Azure timed out"),
-    "ServerBusy": BackendUnavailable("Azure is busy; try again later"),
+    "ServerBusy": BackendError("Azure is busy; try again later"),
 }
 
 
@@ -59,7 +58,7 @@ def translated() -> Iterator[None]:
     except (ServiceRequestTimeoutError, ServiceResponseTimeoutError):
         raise BackendTimeout("Azure did not answer in time") from None
     except ServiceRequestError:
-        raise BackendUnavailable("The Azure endpoint cannot be reached") from None
+        raise BackendError("The Azure endpoint cannot be reached") from None
     except ServiceResponseError:
         raise BackendError("The Azure endpoint broke off its answer") from None
     except HttpResponseError as exc:

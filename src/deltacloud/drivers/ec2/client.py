@@ -18,16 +18,18 @@ from config or credential files, or from the instance metadata service
 from __future__ import annotations
 
 import contextvars
+import json
 import os
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from importlib import resources
 from typing import Any
 
 from deltacloud.drivers.base import CallContext, Credentials
-from deltacloud.drivers.ec2.errors import translated
+from deltacloud.drivers.ec2.errors import refuse_garbled, translated
 from deltacloud.errors import BadRequest
 
 DEFAULT_REGION = "us-east-1"
@@ -113,39 +115,31 @@ def _botocore_session() -> Any:
                     "profile", ConstantProvider(None))
                 session.register_component("credential_provider",
                                            _RequestCredentialResolver())
+                session.register("before-parse", refuse_garbled)
                 session.get_credentials()
                 _session = session
     return _session
 
 
-_regions: list[str] | None = None
-_resolver: Any = None
+_regions: dict[str, dict[str, str]] | None = None
 
 
-def regions() -> list[str]:
-    """Every region of every AWS partition that has EC2, from botocore's own data."""
+def _region_data() -> dict[str, dict[str, str]]:
     global _regions
     if _regions is None:
-        session = _botocore_session()
-        found: list[str] = []
-        for partition in session.get_available_partitions():
-            found.extend(session.get_available_regions("ec2", partition))
-        _regions = found
+        text = resources.files(__package__).joinpath("regions.json").read_text("utf-8")
+        _regions = json.loads(text)["regions"]
     return _regions
 
 
-def hostname(service: str, region: str) -> str | None:
-    """The public host name of a service in a region, from botocore's endpoint data."""
-    global _resolver
-    from botocore.regions import EndpointResolver
+def regions() -> list[str]:
+    """Every AWS region that has EC2, from the data shipped with this driver (no SDK)."""
+    return list(_region_data())
 
-    if _resolver is None:
-        _resolver = EndpointResolver(_botocore_session().get_data("endpoints"))
-    try:
-        found = _resolver.construct_endpoint(service, region)
-    except Exception:  # botocore's data has no such endpoint
-        return None
-    return found.get("hostname") if found else None
+
+def hostname(service: str, region: str) -> str | None:
+    """The public host name of a service ("ec2", "s3") in a region."""
+    return _region_data().get(region, {}).get(service)
 
 
 def env_endpoint(service: str) -> str | None:

@@ -5,15 +5,16 @@ botocore is imported only once an exception is being translated.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from deltacloud.drivers.base import Credentials
 from deltacloud.errors import (
     AuthenticationFailure,
     BackendError,
     BackendTimeout,
-    BackendUnavailable,
     BadRequest,
     Conflict,
     DeltacloudError,
@@ -21,6 +22,7 @@ from deltacloud.errors import (
     MethodNotAllowed,
     NotFound,
 )
+from deltacloud.text import parse_integer
 
 AUTH = {
     "AuthFailure", "InvalidAccessKeyId", "SignatureDoesNotMatch", "InvalidClientTokenId",
@@ -90,10 +92,10 @@ def client_error(code: str, message: str, status: int | None) -> DeltacloudError
     if code in CONFLICT or code.endswith(".Duplicate") or code.endswith(".InUse"):
         return Conflict(message or "Conflict")
     if code in THROTTLED:
-        return BackendUnavailable(f"The cloud is throttling requests: {message}".rstrip(": "),
+        return BackendError(f"The cloud is throttling requests: {message}".rstrip(": "),
                                   headers={"Retry-After": RETRY_AFTER})
     if code in UNAVAILABLE or status == 503:
-        return BackendUnavailable(message or "The cloud is unavailable")
+        return BackendError(message or "The cloud is unavailable")
     if code in BAD or code.startswith("Invalid") or code.endswith(".Malformed"):
         return BadRequest(message or "The cloud refused the request")
     if status == 404:
@@ -124,7 +126,7 @@ def translate(exc: Exception, credentials: Credentials | None = None) -> Deltacl
         return BackendTimeout("The cloud did not answer in time")
     if isinstance(exc, bx.EndpointConnectionError | bx.ConnectionClosedError
                   | bx.ProxyConnectionError | bx.SSLError):
-        return BackendUnavailable("The cloud's endpoint cannot be reached")
+        return BackendError("The cloud's endpoint cannot be reached")
     if isinstance(exc, bx.NoCredentialsError | bx.PartialCredentialsError):
         return AuthenticationFailure()
     if isinstance(exc, bx.ParamValidationError):
@@ -134,6 +136,42 @@ def translate(exc: Exception, credentials: Credentials | None = None) -> Deltacl
     if isinstance(exc, bx.BotoCoreError):
         return BackendError(_scrub(str(exc), credentials) or "The cloud failed")
     return None
+
+
+_HTML = re.compile(rb"^\s*(<!doctype\s+html|<html)", re.IGNORECASE)
+_BODY_LOCATIONS = {None, "", "payload"}
+
+
+def refuse_garbled(operation_model: Any, response_dict: dict[str, Any], **_: Any) -> None:
+    """botocore's `before-parse` hook. botocore reads an empty, cut-off or HTML answer as an
+    empty result (a bucket listing with no buckets) or as a bare "Internal Server Error":
+    refuse those here, with what was wrong, before it parses them."""
+    if operation_model.has_streaming_output:
+        return  # blob bytes: checked by their length as they stream
+    body: bytes = response_dict.get("body") or b""
+    status = int(response_dict.get("status_code") or 0)
+    if _HTML.match(body[:512]):
+        raise BackendError(f"The cloud answered HTTP {status} with an HTML page, not an API "
+                           "answer: is the endpoint right?")
+    length = parse_integer((response_dict.get("headers") or {}).get("content-length") or "")
+    head = operation_model.http.get("method") == "HEAD"  # its length is the entity's
+    if length is not None and length != len(body) and not head:
+        raise BackendError("The cloud's answer was cut off before its end")
+    if 200 <= status < 300 and _expects_body(operation_model):
+        start = body.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+        if not start:
+            raise BackendError("The cloud's answer had no body (empty or cut off)")
+        protocol = operation_model.service_model.resolved_protocol
+        if start not in ((b"{", b"[") if "json" in protocol else (b"<",)):
+            raise BackendError("The cloud's answer is not in the API's format")
+
+
+def _expects_body(operation_model: Any) -> bool:
+    shape = operation_model.output_shape
+    if shape is None:
+        return False
+    return any(member.serialization.get("location") in _BODY_LOCATIONS
+               for member in shape.members.values())
 
 
 @contextmanager

@@ -19,7 +19,7 @@ from deltacloud.drivers.base import CallContext, Provider
 from deltacloud.drivers.ec2 import client as aws
 from deltacloud.drivers.ec2.driver import Ec2Driver
 from deltacloud.errors import BadRequest
-from deltacloud.parse import parse_integer
+from deltacloud.text import parse_integer
 
 DEFAULT_PORT = 8773
 SERVICE_PATHS = {"ec2": "/services/Eucalyptus", "s3": "/services/Walrus"}

@@ -14,7 +14,6 @@ from deltacloud.errors import (
     AuthenticationFailure,
     BackendError,
     BackendTimeout,
-    BackendUnavailable,
     BadRequest,
     Conflict,
     DeltacloudError,
@@ -79,7 +78,7 @@ def translated(missing: str = "Not found") -> Iterator[None]:
     except (requests.Timeout, TimeoutError):
         raise BackendTimeout("Google did not answer in time") from None
     except requests.ConnectionError:
-        raise BackendUnavailable("The Google Storage endpoint cannot be reached") from None
+        raise BackendError("The Google Storage endpoint cannot be reached") from None
     except requests.RequestException:
         raise BackendError("The Google Storage endpoint broke off its answer") from None
     except Exception as exc:
@@ -99,7 +98,7 @@ def _from_google_library(exc: Exception, missing: str) -> DeltacloudError | None
             # The token endpoint refused the signed assertion: the key is wrong.
             return AuthenticationFailure(_WRONG_KEY)
         if isinstance(exc, auth.TransportError):
-            return BackendUnavailable("The Google token endpoint cannot be reached")
+            return BackendError("The Google token endpoint cannot be reached")
         if isinstance(exc, auth.MalformedError):
             return AuthenticationFailure("The service account key cannot be read")
         return AuthenticationFailure(_WRONG_KEY)

@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from deltacloud.parse import parse_integer
+from deltacloud.text import parse_integer
 
 CHUNK = 1024 * 1024
 

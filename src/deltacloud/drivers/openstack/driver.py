@@ -47,7 +47,7 @@ from deltacloud.models import (
     StorageVolume,
 )
 from deltacloud.models.state_machine import machine
-from deltacloud.parse import parse_integer
+from deltacloud.text import parse_integer
 
 # The last compute API version that takes files for a new server (user_files).
 PERSONALITY_MICROVERSION = "2.56"

@@ -14,7 +14,6 @@ from deltacloud.errors import (
     AuthenticationFailure,
     BackendError,
     BackendTimeout,
-    BackendUnavailable,
     BadRequest,
     Conflict,
     DeltacloudError,
@@ -46,7 +45,7 @@ def for_status(status: int, message: str = "") -> DeltacloudError:
     if 400 <= status < 500:
         return BadRequest(f"The cloud refused the request ({status})")
     if status in (503,):
-        return BackendUnavailable(message or "The cloud is unavailable")
+        return BackendError(message or "The cloud is unavailable")
     if status == 504:
         return BackendTimeout(message or "The cloud timed out")
     return BackendError(message or f"The cloud failed ({status})")
@@ -67,7 +66,7 @@ def translated() -> Iterator[None]:
     except ks.ConnectTimeout:
         raise BackendTimeout("The cloud did not answer in time") from None
     except ks.connection.ConnectionError:
-        raise BackendUnavailable("The cloud cannot be reached") from None
+        raise BackendError("The cloud cannot be reached") from None
     except ks.RequestTimeout:
         raise BackendTimeout("The cloud did not answer in time") from None
     except ks.EndpointNotFound:
