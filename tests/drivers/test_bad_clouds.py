@@ -19,7 +19,8 @@ from deltacloud.server.context import Defaults
 from tests.drivers.bad_cloud import ANSWERS, BadCloud, bad_cloud
 from tests.helpers import xml
 
-AZURE_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+AZURE_KEY = ("Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/"
+             "K1SZFPTOtr/KBHBeksoGMGw==")  # Azurite's published development key
 
 # driver: (SDK module, credentials, provider for the bad endpoint, paths to ask)
 CASES = {

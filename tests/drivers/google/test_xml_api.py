@@ -9,7 +9,9 @@ The steps below are the recorded ones, in their order, through this server's API
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from starlette.testclient import TestClient
@@ -141,3 +143,54 @@ def test_an_upload_of_unknown_length_that_fits_one_chunk_is_one_put(
     assert xml(put).findtext("content_length") == str(len(png))
     assert replay.served == ["test_0002_can_create_a_new_blob_with_HTTP_POST.yml"]
     assert replay.unmatched == []
+
+
+class _StallingUploads(BaseHTTPRequestHandler):
+    """A resumable-upload endpoint that never takes the bytes, or answers a bad Range."""
+
+    mode = "stall"
+    puts = 0
+
+    def log_message(self, *_: object) -> None:
+        pass
+
+    def do_POST(self) -> None:  # the session start
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        host = self.headers["Host"]
+        self.send_response(201)
+        self.send_header("Location", f"http://{host}/upload/session-1")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def do_PUT(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        type(self).puts += 1
+        self.send_response(308)
+        self.send_header("Range", "bytes=0-" if self.mode == "malformed" else "bytes=0-1023")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+
+@pytest.mark.parametrize(("mode", "words"), [("stall", "none of"), ("malformed", "Range")])
+def test_a_resumable_upload_that_makes_no_progress_stops(
+        app, monkeypatch: pytest.MonkeyPatch, mode: str, words: str) -> None:
+    from deltacloud.drivers.google import client as gcs_client
+
+    monkeypatch.setattr(gcs_client, "CHUNK", 1024)
+    _StallingUploads.mode, _StallingUploads.puts = mode, 0
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _StallingUploads)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with TestClient(app, base_url="http://localhost:3001") as api:
+            answer = api.put(f"/api/buckets/{BUCKET}/big", content=iter([b"x" * 4096]),
+                             auth=(ACCESS_ID, SECRET),
+                             headers={"Accept": "application/xml",
+                                      "X-Deltacloud-Driver": "google",
+                                      "X-Deltacloud-Provider":
+                                          f"http://127.0.0.1:{server.server_port}"})
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert answer.status_code == 502, answer.text
+    assert words in xml(answer).findtext("message", "")
+    assert _StallingUploads.puts <= 4

@@ -96,6 +96,19 @@ def test_large_blob_becomes_segments(api: TestClient, bucket: str,
     assert api.get(f"/api/buckets/{bucket}_segments").status_code == 404
 
 
+def test_deleting_a_bucket_spares_an_unrelated_segments_bucket(api: TestClient,
+                                                              bucket: str) -> None:
+    """`B_segments` made by the user (not by this driver for B's large objects) is the
+    user's own bucket: deleting B leaves it, empty or not."""
+    other = f"{bucket}_segments"
+    assert api.post("/api/buckets", data={"name": other}).status_code == 201
+    try:
+        assert api.delete(f"/api/buckets/{bucket}").status_code == 204
+        assert api.get(f"/api/buckets/{other}").status_code == 200
+    finally:
+        api.delete(f"/api/buckets/{other}")
+
+
 def test_form_upload(api: TestClient, bucket: str) -> None:
     answer = api.post(f"/api/buckets/{bucket}", data={
         "blob_id": "form.txt", "meta_params": "1", "meta_name1": "by", "meta_value1": "form"},

@@ -15,6 +15,7 @@ import base64
 import hashlib
 import hmac
 import itertools
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Iterator, Mapping
 from email.utils import formatdate
@@ -47,6 +48,21 @@ def signature(secret: str, method: str, headers: Mapping[str, str], resource: st
 def object_path(bucket: str, key: str | None = None) -> str:
     path = "/" + quote(bucket, safe="")
     return path if key is None else f"{path}/{quote(key, safe='/~')}"
+
+
+# A resumable upload gives up after this many answers in a row that take no new bytes.
+MAX_STALLS = 3
+_ACKED = re.compile(r"bytes=0-([0-9]{1,18})")
+
+
+def _acknowledged(header: str | None) -> int:
+    """How many bytes a 308's `Range: bytes=0-N` says Google has (none without it)."""
+    if header is None:
+        return 0
+    match = _ACKED.fullmatch(header.strip())
+    if match is None:
+        raise BackendError("Google answered the resumable upload with a malformed Range")
+    return int(match.group(1)) + 1
 
 
 class _Sized:
@@ -247,6 +263,7 @@ class XmlApi:
 
         The session URL itself authorizes the upload: nothing is signed.
         """
+        stalled = 0
         while True:
             data = bytes(pending[:size])
             if size:
@@ -262,10 +279,13 @@ class XmlApi:
                 return offset + size
             if response.status_code != 308:
                 raise from_xml_error(response.status_code, response.content, "Bucket not found")
-            done = response.headers.get("Range", "")  # "bytes=0-N": what GCS has so far
-            acked = int(done.rsplit("-", 1)[1]) + 1 if done else 0
+            acked = _acknowledged(response.headers.get("Range"))
             if acked < offset or acked > offset + size:
                 raise BackendError("Google lost track of the resumable upload")
+            stalled = stalled + 1 if acked == offset else 0
+            if stalled >= MAX_STALLS:
+                raise BackendError("Google took none of the resumable upload's bytes "
+                                   f"{MAX_STALLS} times in a row")
             del pending[: acked - offset]
             size -= acked - offset
             offset = acked

@@ -641,9 +641,7 @@ class OpenStackDriver(Driver):
                                      expect=(204, 409), missing="Bucket not found")
             if response.status_code == 409:
                 raise Conflict("The bucket is not empty: delete its blobs first")
-            # the segments of its large objects, if nothing else is left in there
-            swift.request(store, "DELETE", swift.container_path(id + "_segments"),
-                          expect=(204, 404, 409))
+            swift.delete_segments_container(store, id)
 
     def blob(self, ctx: CallContext, bucket_id: str, blob_id: str) -> Blob:
         with self._conn(ctx) as conn:

@@ -20,6 +20,25 @@ from deltacloud.errors import BadRequest, NotFound
 
 CHUNK = 1024 * 1024
 META = "X-Object-Meta-"
+# Set on a segments container this driver made, naming the bucket it holds segments of:
+# only such a container is removed with its bucket.
+SEGMENTS_OF = "X-Container-Meta-Deltacloud-Segments-Of"
+
+
+def segments_container(bucket: str) -> str:
+    """Where a bucket's large objects keep their segments (the swift client's convention)."""
+    return bucket + "_segments"
+
+
+def delete_segments_container(store: Any, bucket: str) -> None:
+    """Remove the bucket's segments container if this driver made it for that bucket and it
+    is empty: a container of that name may be an unrelated bucket of the user's."""
+    name = segments_container(bucket)
+    head = request(store, "HEAD", container_path(name), expect=(200, 204, 404))
+    if head.status_code == 404 or head.headers.get(SEGMENTS_OF) != bucket:
+        return
+    if int(head.headers.get("X-Container-Object-Count") or 0) == 0:
+        request(store, "DELETE", container_path(name), expect=(204, 404, 409))
 
 
 def segment_size() -> int:
@@ -130,8 +149,11 @@ def put_object(store: Any, bucket: str, blob: str, chunks: Any, length: int | No
 def _put_slo(store: Any, bucket: str, blob: str, source: _Source, size: int,
              headers: dict[str, str]) -> None:
     request(store, "HEAD", container_path(bucket), missing="Bucket not found")
-    segments_bucket = bucket + "_segments"
-    request(store, "PUT", container_path(segments_bucket), expect=(201, 202))
+    segments_bucket = segments_container(bucket)
+    made = request(store, "PUT", container_path(segments_bucket), expect=(201, 202))
+    if made.status_code == 201:  # created now, so ours: say whose segments it holds
+        request(store, "POST", container_path(segments_bucket), expect=(204,),
+                headers={SEGMENTS_OF: bucket})
     prefix = f"{blob}/slo/{time.time():.6f}-{uuid.uuid4().hex[:8]}"
     manifest = []
     index = 0
