@@ -52,6 +52,23 @@ def test_mock_error_probes(client: TestClient, probe: str, status: int, message:
     assert xml(response).findtext("message") == message
 
 
+def test_mock_error_probes_raise_a_new_error_each_time(tmp_path) -> None:
+    """A shared exception would carry the last request's traceback (and credentials)."""
+    from deltacloud.drivers.base import CallContext, Credentials, Settings
+    from deltacloud.drivers.mock.driver import MockDriver
+    from deltacloud.errors import BackendError
+
+    driver = MockDriver(Settings(data_dir=tmp_path))
+    ctx = CallContext(None, Credentials(*AUTH))
+    raised = []
+    for _ in range(2):
+        with pytest.raises(BackendError) as caught:
+            driver.realms(ctx, {"id": "502"})
+        raised.append(caught.value)
+    assert raised[0] is not raised[1]
+    assert raised[0].__traceback__ is not raised[1].__traceback__
+
+
 def test_unknown_path_and_unknown_collection_are_404(client: TestClient) -> None:
     assert client.get("/api/nonsense", auth=AUTH).status_code == 404
     assert client.get("/nothing/here").status_code == 404

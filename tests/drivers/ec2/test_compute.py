@@ -87,9 +87,9 @@ def test_hardware_profiles_come_from_the_instance_type_data(ec2: TestClient):
     assert "m6g.large" in ids(arm, "hardware_profile")
     assert "m5.large" not in ids(arm, "hardware_profile")
     assert ec2.get("/api/hardware_profiles/no.such").status_code == 404
-    # Known now: answered without credentials too.
+    # Cached now, but only for these credentials: without any it is still a 401.
     ec2.auth = None
-    assert ec2.get("/api/hardware_profiles/m5.large").status_code == 200
+    assert ec2.get("/api/hardware_profiles/m5.large").status_code == 401
 
 
 def test_instance_states_are_ec2s_machine(ec2: TestClient):

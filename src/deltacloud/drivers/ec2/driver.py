@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,6 +26,7 @@ from deltacloud.drivers.base import (
     filter_on,
     free_device,
 )
+from deltacloud.drivers.cache import ExpiringCache
 from deltacloud.drivers.ec2 import client as aws
 from deltacloud.drivers.ec2 import mapping
 from deltacloud.drivers.ec2.errors import translated
@@ -55,8 +55,9 @@ from deltacloud.models.state_machine import machine
 # Instance types are public data, the same for every account: kept an hour per
 # endpoint and region, so hardware profiles answer without credentials once known.
 PROFILES_TTL = 3600.0
-_profiles: dict[tuple[str | None, str], tuple[float, list[HardwareProfile]]] = {}
-_profiles_lock = threading.Lock()
+# Instance types per endpoint and credentials: one user's answer is never another's, and a
+# request without credentials is a 401 whether or not the cache is warm.
+_profiles: ExpiringCache[list[HardwareProfile]] = ExpiringCache(PROFILES_TTL, size=256)
 
 EC2_STATE_NAMES = {v: k for k, v in mapping.STATES.items()}
 
@@ -130,17 +131,17 @@ class Ec2Driver(Driver):
         return profiles
 
     def _instance_types(self, ctx: CallContext) -> list[HardwareProfile]:
+        creds = ctx.require_credentials()
         endpoints = self.endpoints(ctx)
-        key = (endpoints.ec2, endpoints.region)
+        key = _profiles.key(endpoints.ec2, endpoints.region, creds.user, creds.password)
         cached = _profiles.get(key)
-        if cached is not None and time.monotonic() - cached[0] < PROFILES_TTL:
-            return cached[1]
+        if cached is not None:
+            return cached
         with self._aws(ctx) as a:
             pages = a.ec2.get_paginator("describe_instance_types").paginate()
             types = [t for page in pages for t in page["InstanceTypes"]]
         profiles = sorted((mapping.hardware_profile(t) for t in types), key=_profile_order)
-        with _profiles_lock:
-            _profiles[key] = (time.monotonic(), profiles)
+        _profiles.put(key, profiles)
         return profiles
 
     # -- images --------------------------------------------------------------------

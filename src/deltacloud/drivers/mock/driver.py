@@ -41,6 +41,7 @@ from deltacloud.errors import (
     BackendTimeout,
     BadRequest,
     Conflict,
+    DeltacloudError,
     Forbidden,
     InternalError,
     MethodNotAllowed,
@@ -67,11 +68,13 @@ from deltacloud.models.state_machine import machine
 
 # GET /api/realms/ID with these ids fails on purpose, so clients can test
 # their error handling (Deltacloud's mock did the same).
-ERROR_PROBES = {
-    "500": InternalError("DeltacloudErrorMessage"),
-    "501": NotImplementedByBackend("NotImplementedMessage"),
-    "502": BackendError("ProviderErrorMessage"),
-    "504": BackendTimeout("ProviderTimeoutMessage"),
+# Made afresh for each request: a shared exception's traceback would keep the last
+# request's frames (its credentials among them) alive.
+ERROR_PROBES: dict[str, tuple[type[DeltacloudError], str]] = {
+    "500": (InternalError, "DeltacloudErrorMessage"),
+    "501": (NotImplementedByBackend, "NotImplementedMessage"),
+    "502": (BackendError, "ProviderErrorMessage"),
+    "504": (BackendTimeout, "ProviderTimeoutMessage"),
 }
 
 DEFAULT_USERS = {"mockuser": "mockpassword"}
@@ -179,7 +182,8 @@ class MockDriver(Driver):
         self._store(ctx)
         probe = ERROR_PROBES.get(filters.get("id", ""))
         if probe is not None:
-            raise probe
+            error, message = probe
+            raise error(message)
         return filter_on(data.REALMS, filters, "id", "state")
 
     def hardware_profiles(self, ctx: CallContext, filters: Filters) -> list[HardwareProfile]:

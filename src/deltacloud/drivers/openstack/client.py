@@ -26,17 +26,13 @@ A token the cloud rejects is dropped and the login repeated once.
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import hmac
 import os
-import threading
-import time
-from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from deltacloud.drivers.base import CallContext, Credentials
+from deltacloud.drivers.cache import ExpiringCache
 from deltacloud.errors import BadRequest
 
 TIMEOUT = float(os.environ.get("DELTACLOUD_OPENSTACK_TIMEOUT", "30"))
@@ -90,52 +86,19 @@ def parse_provider(provider: str | None) -> Cloud:
 # -- tokens ----------------------------------------------------------------------
 
 
-class TokenCache:
-    """Logged-in AccessInfo objects in memory, keyed by an HMAC of credentials and scope."""
+class TokenCache(ExpiringCache[Any]):
+    """Logged-in AccessInfo objects, keyed by an HMAC of credentials and scope; a token is
+    dropped two minutes before Keystone says it expires."""
 
-    def __init__(self, ttl: float, size: int = 1024) -> None:
-        self.ttl = ttl
-        self.size = size
-        self._key = os.urandom(32)  # per process: the keys mean nothing elsewhere
-        self._items: OrderedDict[str, tuple[Any, float]] = OrderedDict()
-        self._lock = threading.Lock()
+    def fresh(self, value: Any) -> bool:
+        return not value.will_expire_soon(120)
 
-    def key(self, *parts: str | None) -> str:
-        message = "\0".join(p or "" for p in parts).encode()
-        return hmac.new(self._key, message, hashlib.sha256).hexdigest()
-
-    def get(self, key: str) -> Any:
-        if self.ttl <= 0:
-            return None
-        with self._lock:
-            item = self._items.get(key)
-            if item is None:
-                return None
-            access, until = item
-            if time.time() >= until or access.will_expire_soon(120):
-                del self._items[key]
-                return None
-            self._items.move_to_end(key)
-            return access
-
-    def put(self, key: str, access: Any) -> None:
-        if self.ttl <= 0 or access is None:
-            return
-        until = time.time() + self.ttl
-        expires = getattr(access, "expires", None)
+    def put(self, key: str, value: Any, until: float | None = None) -> None:
+        expires = getattr(value, "expires", None)
         if expires is not None:
-            until = min(until, expires.timestamp() - 120)
-        if until <= time.time():
-            return
-        with self._lock:
-            self._items[key] = (access, until)
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-
-    def drop(self, key: str) -> None:
-        with self._lock:
-            self._items.pop(key, None)
+            soon = expires.timestamp() - 120
+            until = soon if until is None else min(until, soon)
+        super().put(key, value, until)
 
 
 TOKENS = TokenCache(float(os.environ.get("DELTACLOUD_OPENSTACK_TOKEN_TTL", "300")))
