@@ -43,10 +43,12 @@ def app_from_environment() -> DeltacloudApp:
     from deltacloud.drivers.base import Settings
     from deltacloud.server.app import DeltacloudApp
     from deltacloud.server.context import Defaults
+    from deltacloud.server.settings import ServerSettings
 
     configure_logging(os.environ.get("DELTACLOUD_VERBOSE") == "1")
     defaults = Defaults(os.environ.get("API_DRIVER", "mock"), os.environ.get("API_PROVIDER"))
-    return DeltacloudApp(defaults, Settings(data_dir=default_data_dir()))
+    return DeltacloudApp(defaults, Settings(data_dir=default_data_dir()),
+                         ServerSettings.from_environment())
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -132,7 +134,11 @@ def main(argv: list[str] | None = None) -> int:
                "date_header": False, "lifespan": "off"}
 
     def serve(sock: socket.socket) -> None:
-        config = uvicorn.Config(app_from_environment(), **options)
+        from deltacloud.server.protocol import with_header_timeout
+
+        app = app_from_environment()
+        config = uvicorn.Config(app, http=with_header_timeout(
+            app.server_settings.header_timeout), **options)
         uvicorn.Server(config).run(sockets=[sock])
 
     if args.workers == 1:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Awaitable, Callable
 
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response, StreamingResponse
@@ -30,7 +30,9 @@ from deltacloud.server.matrix import MatrixParams
 from deltacloud.server.negotiation import choose_format
 from deltacloud.server.params import read_params, validate
 from deltacloud.server.responses import base_headers, respond
+from deltacloud.server.settings import ServerSettings
 from deltacloud.server.streaming import RequestBody, content_chunks
+from deltacloud.server.threads import DriverThreads
 
 access_log = logging.getLogger("deltacloud.access")
 
@@ -46,8 +48,11 @@ def entry_point(driver: Driver, rc: RequestContext) -> EntryPoint:
 class DeltacloudApp:
     """The server: call it as an ASGI app."""
 
-    def __init__(self, defaults: Defaults, settings: Settings) -> None:
+    def __init__(self, defaults: Defaults, settings: Settings,
+                 server: ServerSettings | None = None) -> None:
         self.defaults = defaults
+        self.server_settings = server or ServerSettings()
+        self.threads = DriverThreads(self.server_settings.driver_threads)
         self.registry = Registry(settings)
         self.registry.get(defaults.driver)  # fail at start on an unknown driver
         routes = [
@@ -152,15 +157,15 @@ class DeltacloudApp:
         target = view.url(parts[0], parts[1]) if len(parts) > 2 else view.url(parts[0])
         return RedirectResponse(target, status_code=303, headers=headers)
 
-    @staticmethod
-    def _stream(request: Request, rc: RequestContext, result: Result) -> Response:
+    def _stream(self, request: Request, rc: RequestContext, result: Result) -> Response:
         assert result.stream is not None
         headers = {**base_headers(rc.driver_name, rc.provider_name), **result.headers}
         if request.method == "HEAD":
             result.stream.close()
             return Response(status_code=result.status, headers=headers)
-        return StreamingResponse(content_chunks(result.stream), status_code=result.status,
-                                 headers=headers)
+        chunks = content_chunks(result.stream, functools.partial(self.threads.run,
+                                                                 rc.driver_name))
+        return StreamingResponse(chunks, status_code=result.status, headers=headers)
 
     # -- the entry point -------------------------------------------------------
 
@@ -171,7 +176,7 @@ class DeltacloudApp:
         driver = self._driver(rc)
         if request.query_params.get("force_auth") and (
             rc.credentials is None
-            or not await run_in_threadpool(driver.valid_credentials, rc.call)
+            or not await self.threads.run(rc.driver_name, driver.valid_credentials, rc.call)
         ):
             raise AuthenticationFailure()
         return self._render(request, rc, driver, Result(entry_point(driver, rc)))
@@ -255,7 +260,7 @@ class DeltacloudApp:
             body=RequestBody(request) if streams else None,
             files=raw.files,
         )
-        result = await run_in_threadpool(op.handler, call)
+        result = await self.threads.run(rc.driver_name, op.handler, call)
         if result.stream is not None:
             return self._stream(request, rc, result)
         return self._render(request, rc, driver, result)
@@ -288,7 +293,8 @@ class DeltacloudApp:
                 raise MethodNotAllowed("This driver does not support that operation")
             view = self._view(rc, driver)
             params = (await read_params(request)).values
-            body = await run_in_threadpool(html.render_form, view, collection, op, params, rc)
+            body = await self.threads.run(rc.driver_name, html.render_form, view, collection,
+                                          op, params, rc)
             headers = base_headers(rc.driver_name, rc.provider_name)
             return respond(body, 200, "html", headers, method=request.method)
 

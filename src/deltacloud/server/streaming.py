@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from typing import Any
 
 import anyio.from_thread
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect, Request
 
 from deltacloud.errors import BadRequest
 from deltacloud.models.blob import BlobContent
+
+InThread = Callable[..., Awaitable[Any]]
 
 # Chunks are gathered up to this size per crossing into the loop: fewer thread
 # hops for a large upload, and still a bounded buffer.
@@ -59,12 +61,13 @@ class RequestBody:
             ahead.cancel()  # the driver stopped early: read no further
 
 
-async def content_chunks(content: BlobContent) -> AsyncIterator[bytes]:
-    """A driver's download as an async iterator; the driver's stream is closed however it ends."""
+async def content_chunks(content: BlobContent, run: InThread) -> AsyncIterator[bytes]:
+    """A driver's download as an async iterator, each read in a worker thread by `run` (the
+    driver's own pool); the driver's stream is closed however it ends."""
     iterator = iter(content)
     try:
         while True:
-            chunk = await run_in_threadpool(next, iterator, None)
+            chunk = await run(next, iterator, None)
             if chunk is None:
                 return
             yield chunk
