@@ -41,14 +41,16 @@ def configure_logging(verbose: bool) -> None:
 def app_from_environment() -> DeltacloudApp:
     """The app of one worker process, configured by what `main` put in the environment."""
     from deltacloud.drivers.base import Settings
+    from deltacloud.drivers.urls import EndpointPolicy
     from deltacloud.server.app import DeltacloudApp
     from deltacloud.server.context import Defaults
     from deltacloud.server.settings import ServerSettings
 
     configure_logging(os.environ.get("DELTACLOUD_VERBOSE") == "1")
     defaults = Defaults(os.environ.get("API_DRIVER", "mock"), os.environ.get("API_PROVIDER"))
-    return DeltacloudApp(defaults, Settings(data_dir=default_data_dir()),
-                         ServerSettings.from_environment())
+    settings = Settings(data_dir=default_data_dir(), endpoints=EndpointPolicy.parse(
+        os.environ.get("DELTACLOUD_ALLOWED_ENDPOINTS")))
+    return DeltacloudApp(defaults, settings, ServerSettings.from_environment())
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -65,6 +67,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("-r", "--host", default=os.environ.get("API_HOST", "localhost"),
                    help="address to listen on (default localhost)")
     p.add_argument("-l", "--drivers", action="store_true", help="list the drivers and exit")
+    p.add_argument("--allowed-endpoints", metavar="LIST",
+                   default=os.environ.get("DELTACLOUD_ALLOWED_ENDPOINTS"),
+                   help="the only endpoints providers may name: comma-separated hosts "
+                        "(*.example.com), networks (10.0.0.0/8) and URL prefixes (env "
+                        "DELTACLOUD_ALLOWED_ENDPOINTS; default: any but cloud metadata "
+                        "addresses)")
     p.add_argument("-V", "--verbose", action="store_true", help="log every request")
     p.add_argument("-w", "--workers", type=int,
                    default=int(os.environ.get("API_WORKERS", "0")) or default_workers(),
@@ -117,6 +125,8 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["API_PROVIDER"] = args.provider
     os.environ["DELTACLOUD_DATA_DIR"] = str(args.data_dir or default_data_dir())
     os.environ["DELTACLOUD_VERBOSE"] = "1" if args.verbose else "0"
+    if args.allowed_endpoints is not None:
+        os.environ["DELTACLOUD_ALLOWED_ENDPOINTS"] = args.allowed_endpoints
 
     try:
         app_from_environment()  # a bad setting stops the start here, not in every worker

@@ -30,6 +30,7 @@ class BadCloud:
 
     def __init__(self) -> None:
         self.mode = "closed"
+        self.connections = 0
         self._sock = socket.socket()
         self._sock.bind(("127.0.0.1", 0))
         self._sock.listen(64)
@@ -48,6 +49,7 @@ class BadCloud:
                 continue
             except OSError:
                 return
+            self.connections += 1
             threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
 
     def _answer(self, conn: socket.socket) -> None:

@@ -18,6 +18,7 @@ from deltacloud.server.app import DeltacloudApp
 from deltacloud.server.context import Defaults
 from tests.drivers.bad_cloud import ANSWERS, BadCloud, bad_cloud
 from tests.helpers import xml
+from tests.requirements import require_module
 
 AZURE_KEY = ("Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/"
              "K1SZFPTOtr/KBHBeksoGMGw==")  # Azurite's published development key
@@ -61,7 +62,7 @@ def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cloud: BadCloud) -> Del
 def test_a_broken_answer_is_a_502_that_says_so(app: DeltacloudApp, cloud: BadCloud,
                                                driver: str, mode: str) -> None:
     sdk, auth, provider, paths = CASES[driver]
-    pytest.importorskip(sdk, reason=f"the {driver} driver's SDK is not installed")
+    require_module(sdk, f"the {driver} driver's SDK is not installed")
     cloud.mode = mode
     headers = {"Accept": "application/xml", "X-Deltacloud-Driver": driver}
     if provider:

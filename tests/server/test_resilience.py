@@ -18,6 +18,7 @@ import pytest
 
 from tests.conftest import AUTH
 from tests.process import Server
+from tests.requirements import require_module
 
 
 def test_slow_headers_are_cut_off_and_others_are_served(tmp_path: Path) -> None:
@@ -84,7 +85,7 @@ def hanging() -> Iterator[HangingCloud]:
 
 def test_a_hanging_cloud_does_not_starve_other_drivers(tmp_path: Path,
                                                        hanging: HangingCloud) -> None:
-    pytest.importorskip("boto3", reason="the ec2 driver's SDK is not installed")
+    require_module("boto3", "the ec2 driver's SDK is not installed")
     env = {"DELTACLOUD_DRIVER_THREADS": "4", "AWS_ENDPOINT_URL": hanging.url,
            "DELTACLOUD_EC2_ATTEMPTS": "1", "DELTACLOUD_EC2_READ_TIMEOUT": "60",
            "AWS_EC2_METADATA_DISABLED": "true"}

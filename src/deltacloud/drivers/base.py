@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
+from deltacloud.drivers.urls import EndpointPolicy
 from deltacloud.errors import AuthenticationFailure, Conflict, MethodNotAllowed, NotFound
 from deltacloud.models import (
     Address,
@@ -64,11 +65,18 @@ class CallContext:
 
     provider: str | None = None
     credentials: Credentials | None = field(default=None, repr=False)
+    # Where the operator lets providers point (see drivers/urls.py).
+    endpoints: EndpointPolicy = field(default_factory=EndpointPolicy)
 
     def require_credentials(self) -> Credentials:
         if self.credentials is None:
             raise AuthenticationFailure()
         return self.credentials
+
+    def check_endpoint(self, url: str) -> str:
+        """`url`, if the operator allows connecting to it; 403 before any connection if not."""
+        self.endpoints.check(url)
+        return url
 
 
 @dataclass(frozen=True)
@@ -84,6 +92,7 @@ class Settings:
     """Server-wide settings a driver may need (never credentials)."""
 
     data_dir: Path
+    endpoints: EndpointPolicy = field(default_factory=EndpointPolicy)
 
 
 Filters = Mapping[str, str]

@@ -25,6 +25,7 @@ from deltacloud.render import View
 from deltacloud.render import json as json_render
 from deltacloud.render import xml as xml_render
 from deltacloud.server.context import Defaults, RequestContext, request_context
+from deltacloud.server.csrf import check_same_origin
 from deltacloud.server.errors import error_response
 from deltacloud.server.matrix import MatrixParams
 from deltacloud.server.negotiation import choose_format
@@ -85,7 +86,8 @@ class DeltacloudApp:
             started = time.perf_counter()
             rc: RequestContext | None = None
             try:
-                rc = request_context(request, self.defaults)
+                rc = request_context(request, self.defaults, self.registry.settings.endpoints)
+                check_same_origin(request)
                 response = await endpoint(request, rc)
             except ModuleNotFoundError as exc:
                 # A driver's SDK import failed: the base install lacks that extra.

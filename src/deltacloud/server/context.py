@@ -10,6 +10,7 @@ from starlette.requests import Request
 
 from deltacloud.drivers.base import CallContext, Credentials
 from deltacloud.drivers.registry import UnknownDriver
+from deltacloud.drivers.urls import EndpointPolicy
 from deltacloud.errors import BadRequest
 from deltacloud.server.matrix import API_MATRIX
 from deltacloud.server.negotiation import choose_format
@@ -32,6 +33,7 @@ class RequestContext:
     format: str
     api_url: str  # absolute, with the driver/provider matrix when the client used it
     path: str
+    endpoints: EndpointPolicy = field(default_factory=EndpointPolicy)
 
     @property
     def provider_name(self) -> str:
@@ -39,7 +41,7 @@ class RequestContext:
 
     @property
     def call(self) -> CallContext:
-        return CallContext(self.provider, self.credentials)
+        return CallContext(self.provider, self.credentials, self.endpoints)
 
 
 def _api_url(request: Request, matrix: dict[str, str]) -> str:
@@ -55,7 +57,8 @@ _DRIVER_NAME = re.compile(r"[a-z][a-z0-9_]{0,31}")
 MAX_PROVIDER = 2048
 
 
-def request_context(request: Request, defaults: Defaults) -> RequestContext:
+def request_context(request: Request, defaults: Defaults,
+                    endpoints: EndpointPolicy | None = None) -> RequestContext:
     """Read the driver, provider, credentials and format: matrix over header over default.
 
     The driver and provider go back in headers and error documents, so they are checked
@@ -82,4 +85,5 @@ def request_context(request: Request, defaults: Defaults) -> RequestContext:
         format=choose_format(request.query_params.get("format"), headers.get("accept")),
         api_url=_api_url(request, matrix),
         path=request.url.path,
+        endpoints=endpoints or EndpointPolicy(),
     )

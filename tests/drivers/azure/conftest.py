@@ -19,6 +19,7 @@ from deltacloud.drivers.base import Settings
 from deltacloud.server.app import DeltacloudApp
 from deltacloud.server.context import Defaults
 from tests.process import free_port, stop_process, wait_for_port
+from tests.requirements import backend_missing
 
 ROOT = Path(__file__).resolve().parents[3]
 AZURITE = ROOT / ".ci" / ".cache" / "azurite" / "node_modules" / ".bin" / "azurite-blob"
@@ -36,7 +37,7 @@ class Azurite:
 
 def start_azurite(workdir: Path) -> Azurite:
     if not AZURITE.exists() or shutil.which("node") is None:
-        pytest.skip(f"Azurite is not installed at {AZURITE}: run .ci/backends/azurite.sh")
+        backend_missing(f"Azurite is not installed at {AZURITE}: run .ci/backends/azurite.sh")
     port = free_port()
     log = (workdir / "azurite.log").open("wb")
     proc = subprocess.Popen(

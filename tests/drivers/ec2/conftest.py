@@ -25,6 +25,7 @@ from deltacloud.drivers.base import Settings
 from deltacloud.server.app import DeltacloudApp
 from deltacloud.server.context import Defaults
 from tests.process import free_port, stop_process
+from tests.requirements import backend_missing
 
 MOTO_SERVER = Path(sys.executable).with_name("moto_server")
 # moto accepts any key unless it checks signatures; these look like AWS's.
@@ -46,7 +47,7 @@ class Moto:
 
 def start_moto(**env: str) -> Moto:
     if not MOTO_SERVER.exists():
-        pytest.skip("moto's server is not installed (pip install 'moto[server]==5.2.5')")
+        backend_missing("moto's server is not installed (pip install 'moto[server]==5.2.5')")
     port = free_port()
     proc = subprocess.Popen(
         [str(MOTO_SERVER), "-H", "127.0.0.1", "-p", str(port)],

@@ -107,6 +107,10 @@ def test_images_by_owner(ec2: TestClient, sdk):
     amazon = xml(ec2.get("/api/images"))
     assert len(amazon.findall("image")) > 100
     owner = amazon.find("image/owner_id").text
+    ec2_sdk = sdk("ec2")
+    source = ec2_sdk.run_instances(ImageId=amazon.find("image").get("id"), MinCount=1,
+                                   MaxCount=1)["Instances"][0]["InstanceId"]
+    own_image = ec2_sdk.create_image(InstanceId=source, Name="mine-1")["ImageId"]
     by_account = xml(ec2.get("/api/images", params={"owner_id": owner}))
     assert {e.findtext("owner_id") for e in by_account.findall("image")} == {owner}
     mine = xml(ec2.get("/api/images", params={"owner_id": "self"}))
@@ -119,6 +123,7 @@ def test_images_by_owner(ec2: TestClient, sdk):
     assert profiles and ("m5.large" in profiles) == (arch == "x86_64")
     assert ec2.get("/api/images/ami-00000000deadbeef0").status_code == 404
     assert ec2.get("/api/images/not-an-ami").status_code == 404
+    assert own_image in ids(mine, "image")
     assert all(e.findtext("owner_id") != owner for e in mine.findall("image"))
 
 

@@ -150,7 +150,6 @@ def test_throttling_says_when_to_retry_and_messages_never_carry_credentials():
 
 def test_shared_clients_hold_no_credentials(ec2: TestClient):
     assert ec2.get("/api/realms").status_code == 200
-    assert aws._request_credentials.get() is None
     assert aws._clients
     for shared in list(aws._clients.values()):
         creds = shared._request_signer._credentials
@@ -158,3 +157,36 @@ def test_shared_clients_hold_no_credentials(ec2: TestClient):
         assert vars(creds) == {}
         with pytest.raises(RuntimeError):
             creds.get_frozen_credentials()
+
+
+def test_concurrent_requests_with_different_credentials_never_cross(
+        tmp_path: Path, auth_moto: AuthMoto) -> None:
+    """Clients are shared between requests; each request's credentials are its own. Against
+    a signature-checking cloud, through the real server's worker threads: a request with
+    the right secret always passes and one with a wrong secret always fails."""
+    import random
+    import threading
+
+    import httpx2 as httpx
+
+    from tests.process import Server
+
+    env = {"AWS_ENDPOINT_URL": auth_moto.url, "AWS_EC2_METADATA_DISABLED": "true"}
+    right = (auth_moto.access_key, auth_moto.secret_key)
+    wrong = (auth_moto.access_key, "a-wrong-secret-of-the-same-key")
+    plan = [right, wrong] * 40
+    random.Random(7).shuffle(plan)
+    results: list[tuple[bool, int]] = []
+    with Server(tmp_path, "-i", "ec2", "-w", "1", env=env) as server:
+        def call(auth: tuple[str, str]) -> None:
+            response = httpx.get(f"{server.url}/realms", auth=auth, timeout=60)
+            results.append((auth is right, response.status_code))
+
+        threads = [threading.Thread(target=call, args=(a,)) for a in plan]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(90)
+    assert len(results) == len(plan)
+    assert {status for is_right, status in results if is_right} == {200}
+    assert {status for is_right, status in results if not is_right} == {401}

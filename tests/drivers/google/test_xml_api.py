@@ -18,10 +18,8 @@ from starlette.testclient import TestClient
 
 from deltacloud.drivers.google.xml_api import signature, string_to_sign
 from tests.conftest import SHARED
-from tests.helpers import ids, xml
-
-pytest.importorskip("yaml", reason="PyYAML reads the recordings (VCR YAML)")
 from tests.drivers.google.replay import Recording, ReplayServer, load
+from tests.helpers import ids, xml
 
 FIXTURES = SHARED / "fixtures" / "google" / "deltacloud-vcr"
 # The HMAC key the recordings were signed with: public test data of Apache

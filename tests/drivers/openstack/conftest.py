@@ -22,6 +22,7 @@ from starlette.testclient import TestClient
 from deltacloud.drivers.base import Settings
 from deltacloud.server.app import DeltacloudApp
 from deltacloud.server.context import Defaults
+from tests.requirements import backend_missing
 
 KEYSTONE = "http://127.0.0.1:5000/v3"
 TOOLING = Path(__file__).resolve().parents[2] / "backends" / "openstack" / "openstack.sh"
@@ -56,10 +57,10 @@ def openstack() -> Iterator[dict[str, str]]:
     started = False
     if not _answers():
         if shutil.which("keystone-manage") is None:
-            pytest.skip("no test OpenStack: its Debian packages are not installed "
+            backend_missing("no test OpenStack: its Debian packages are not installed "
                         "(run .ci/backends/openstack.sh as root)")
         if os.geteuid() != 0:
-            pytest.skip("no test OpenStack running, and starting one needs root")
+            backend_missing("no test OpenStack running, and starting one needs root")
         result = subprocess.run(["bash", str(TOOLING), "start"], capture_output=True,
                                 text=True, timeout=600)
         started = True

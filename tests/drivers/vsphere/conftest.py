@@ -26,6 +26,7 @@ from deltacloud.drivers.base import Settings
 from deltacloud.server.app import DeltacloudApp
 from deltacloud.server.context import Defaults
 from tests.drivers.vsphere import backend
+from tests.requirements import backend_missing, require_module
 
 TEMPLATE = "tmpl-base"
 TOOLS_VM = "DC0_C0_RP0_VM0"  # seeded with a guest IP and running VMware Tools
@@ -82,8 +83,8 @@ def _seed(vc: backend.Vcsim) -> None:
 def vcsim() -> Iterator[backend.Vcsim]:
     reason = backend.missing()
     if reason:
-        pytest.skip(f"vcsim cannot be built: {reason}")
-    pytest.importorskip("pyVmomi", reason="pyvmomi (extra 'vsphere') is not installed")
+        backend_missing(f"vcsim cannot be built: {reason}")
+    require_module("pyVmomi", "pyvmomi (extra 'vsphere') is not installed")
     vc = backend.start()
     try:
         _seed(vc)

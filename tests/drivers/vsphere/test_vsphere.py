@@ -20,6 +20,7 @@ from tests.drivers.vsphere import backend
 from tests.drivers.vsphere.conftest import GUEST_IP, TEMPLATE, TOOLS_VM, direct, find_vm
 from tests.helpers import actions, ids, xml
 from tests.process import Server
+from tests.requirements import require_module
 
 UUID_CHARS = set("0123456789abcdef-")
 
@@ -389,7 +390,7 @@ def test_concurrent_stops_one_gets_the_power_state_fault(vs: TestClient) -> None
 
 
 def test_power_state_fault_maps_to_a_clear_405() -> None:
-    pytest.importorskip("pyVmomi")
+    require_module("pyVmomi", "pyvmomi (extra 'vsphere') is not installed")
     from pyVmomi import vim
 
     from deltacloud.drivers.vsphere.errors import translate

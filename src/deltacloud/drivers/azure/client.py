@@ -19,7 +19,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from deltacloud.drivers.base import CallContext
-from deltacloud.drivers.urls import valid_url
+from deltacloud.drivers.urls import checking_session, valid_url
 from deltacloud.errors import AuthenticationFailure, BackendError, BadRequest
 
 if TYPE_CHECKING:
@@ -79,7 +79,9 @@ def service(ctx: CallContext) -> BlobServiceClient:
     from azure.storage.blob import BlobServiceClient, LinearRetry
 
     return BlobServiceClient(
-        endpoint(ctx.provider, creds.user),
+        ctx.check_endpoint(endpoint(ctx.provider, creds.user)),
+        # Redirects go through the same checks as the first request.
+        session=checking_session(ctx.endpoints),
         raw_response_hook=_only_azure_answers,
         credential={"account_name": creds.user, "account_key": creds.password},
         api_version=API_VERSION,

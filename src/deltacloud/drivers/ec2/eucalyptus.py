@@ -91,4 +91,8 @@ class EucalyptusDriver(Ec2Driver):
         return []  # the provider is the installation's address
 
     def endpoints(self, ctx: CallContext) -> aws.Endpoints:
-        return parse_provider(ctx.provider)
+        found = parse_provider(ctx.provider)
+        for url in (found.ec2, found.s3):
+            if url:
+                ctx.check_endpoint(url)
+        return found

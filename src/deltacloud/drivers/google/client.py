@@ -117,10 +117,12 @@ def open_api(ctx: CallContext) -> Any:
     """The API this request's credentials speak, ready for one request; close it after."""
     creds = ctx.require_credentials()
     where = endpoints(ctx.provider)
+    ctx.check_endpoint(where.storage)
     if uses_service_account(creds):
         from deltacloud.drivers.google.json_api import JsonApi
 
-        return JsonApi(service_account_info(creds, where.token), where.storage)
+        ctx.check_endpoint(where.token)
+        return JsonApi(service_account_info(creds, where.token), where.storage, ctx.endpoints)
     from deltacloud.drivers.google.xml_api import XmlApi
 
-    return XmlApi(creds.user, creds.password, where.storage)
+    return XmlApi(creds.user, creds.password, where.storage, ctx.endpoints)

@@ -15,6 +15,7 @@ from urllib.parse import quote
 from deltacloud.drivers.google import client
 from deltacloud.drivers.google.errors import from_status, translated
 from deltacloud.drivers.google.mapping import blob_from_object
+from deltacloud.drivers.urls import EndpointPolicy, checking_session
 from deltacloud.errors import AuthenticationFailure, Conflict, NotFound
 from deltacloud.models import Blob, BlobUpload
 
@@ -71,7 +72,8 @@ class JsonContent:
 
 
 class JsonApi:
-    def __init__(self, info: dict[str, Any], endpoint: str) -> None:
+    def __init__(self, info: dict[str, Any], endpoint: str, policy: EndpointPolicy) -> None:
+        from google.auth.transport.requests import AuthorizedSession
         from google.cloud import storage
         from google.oauth2 import service_account
 
@@ -83,8 +85,11 @@ class JsonApi:
                 from None
         self.project = info.get("project_id")
         self.endpoint = endpoint
+        # Every request (and redirect) of this client goes through the operator's checks.
+        self.session = checking_session(policy, AuthorizedSession(self.credentials))
         self.client = storage.Client(project=self.project or "-", credentials=self.credentials,
-                                     client_options={"api_endpoint": endpoint})
+                                     client_options={"api_endpoint": endpoint},
+                                     _http=self.session)
 
     def close(self) -> None:
         self.client.close()
@@ -150,11 +155,9 @@ class JsonApi:
         return blob_from_object(bucket, obj)
 
     def content(self, bucket: str, key: str, first: int, last: int) -> JsonContent:
-        from google.auth.transport.requests import AuthorizedSession
-
         url = (f"{self.endpoint}/storage/v1/b/{quote(bucket, safe='')}/o/"
                f"{quote(key, safe='')}")
-        session = AuthorizedSession(self.credentials)
+        session = self.session
         try:
             with translated("Blob not found"):
                 response = session.get(

@@ -24,6 +24,7 @@ from urllib.parse import quote, urlsplit
 
 from deltacloud.drivers.google import client
 from deltacloud.drivers.google.errors import from_xml_error
+from deltacloud.drivers.urls import EndpointPolicy, checking_session
 from deltacloud.errors import BackendError
 from deltacloud.models import Blob, BlobUpload
 
@@ -125,13 +126,12 @@ class XmlContent:
 
 
 class XmlApi:
-    def __init__(self, access_id: str, secret: str, endpoint: str) -> None:
-        import requests
-
+    def __init__(self, access_id: str, secret: str, endpoint: str,
+                 policy: EndpointPolicy) -> None:
         self._access_id = access_id
         self._secret = secret
         self._endpoint = endpoint
-        self._session = requests.Session()
+        self._session = checking_session(policy)  # redirects are checked too
 
     def close(self) -> None:
         self._session.close()

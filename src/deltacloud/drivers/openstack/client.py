@@ -33,6 +33,7 @@ from typing import Any
 
 from deltacloud.drivers.base import CallContext, Credentials
 from deltacloud.drivers.cache import ExpiringCache
+from deltacloud.drivers.urls import checking_session
 from deltacloud.errors import BadRequest
 
 TIMEOUT = float(os.environ.get("DELTACLOUD_OPENSTACK_TIMEOUT", "30"))
@@ -156,7 +157,10 @@ def connection(ctx: CallContext, cloud: Cloud, identity: str = "keystone",
     cached = TOKENS.get(key)
     if cached is not None:
         plugin.auth_ref = cached
-    session = ks_session.Session(auth=plugin, timeout=TIMEOUT, discovery_cache=_DISCOVERY)
+    ctx.check_endpoint(cloud.auth_url)
+    # Every request, to Keystone and to each endpoint its catalogue names, is checked.
+    session = ks_session.Session(auth=plugin, timeout=TIMEOUT, discovery_cache=_DISCOVERY,
+                                 session=checking_session(ctx.endpoints))
     if len(_DISCOVERY) > 256:
         _DISCOVERY.clear()
     conn = sdk_connection.Connection(

@@ -239,6 +239,8 @@ def session(ctx: CallContext) -> Iterator[Session]:
     """Log in with the request's credentials; log out whatever happens."""
     creds = ctx.require_credentials()
     ep = endpoint(ctx.provider)
+    host = f"[{ep.host}]" if ":" in ep.host else ep.host
+    ctx.check_endpoint(f"https://{host}:{ep.port}/sdk")
     timeout = _seconds(TIMEOUT_ENV, 30)
     with translated():
         from pyVmomi import SoapStubAdapter, vim
