@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -34,14 +35,15 @@ class Server:
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float = 10) -> Server:
-        # A session of its own, so a crash can take all the worker processes at once.
-        self.proc = subprocess.Popen(self.command, env=self.env, stdout=subprocess.PIPE,
+        # A session of its own, so a crash can take all the worker processes at once. Its
+        # output goes to a file: a pipe nobody reads would fill and stop the server.
+        self._log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the Server
+        self.proc = subprocess.Popen(self.command, env=self.env, stdout=self._log,
                                      stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                output = self.proc.stdout.read().decode() if self.proc.stdout else ""
-                raise RuntimeError(f"deltacloudd exited early: {output}")
+                raise RuntimeError(f"deltacloudd exited early: {self.output()}")
             try:
                 httpx.get(self.url, timeout=1)
                 return self
@@ -66,7 +68,12 @@ class Server:
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait(10)
-        return self.proc.stdout.read().decode() if self.proc.stdout else ""
+        return self.output()
+
+    def output(self) -> str:
+        """What the server has printed so far."""
+        self._log.seek(0)
+        return self._log.read().decode(errors="replace")
 
     def __enter__(self) -> Server:
         return self.start()
