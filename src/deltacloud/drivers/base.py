@@ -20,7 +20,13 @@ from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
 from deltacloud.drivers.urls import EndpointPolicy
-from deltacloud.errors import AuthenticationFailure, Conflict, MethodNotAllowed, NotFound
+from deltacloud.errors import (
+    AuthenticationFailure,
+    BackendError,
+    Conflict,
+    MethodNotAllowed,
+    NotFound,
+)
 from deltacloud.models import (
     Address,
     Bucket,
@@ -104,6 +110,24 @@ def filter_on(items: Iterable[T], filters: Filters, *attrs: str) -> list[T]:
     """Keep the items whose attributes equal every given filter among `attrs`."""
     wanted = {a: filters[a] for a in attrs if filters.get(a) not in (None, "")}
     return [i for i in items if all(str(getattr(i, a)) == v for a, v in wanted.items())]
+
+
+class PageGuard:
+    """Bounds a listing that follows a cloud's next-page markers: a marker seen before, or
+    more than `limit` pages, is a cloud that fails (502), not a reason to loop forever."""
+
+    def __init__(self, what: str, limit: int = 10_000) -> None:
+        self.what = what
+        self.limit = limit
+        self._seen: set[str] = set()
+
+    def next(self, marker: str) -> str:
+        """Record the marker of the next page; returns it."""
+        if marker in self._seen or len(self._seen) >= self.limit:
+            raise BackendError(f"The cloud's {self.what} listing does not end: its next-page "
+                               "marker repeats or the pages never stop")
+        self._seen.add(marker)
+        return marker
 
 
 # Where a volume attached without a `device` goes: EC2's recommended names for data volumes.

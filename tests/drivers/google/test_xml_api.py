@@ -192,3 +192,35 @@ def test_a_resumable_upload_that_makes_no_progress_stops(
     assert answer.status_code == 502, answer.text
     assert words in xml(answer).findtext("message", "")
     assert _StallingUploads.puts <= 4
+
+
+class _EndlessListing(BaseHTTPRequestHandler):
+    """A bucket listing whose next page is always the same page."""
+
+    def log_message(self, *_: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        body = (b"<?xml version='1.0' encoding='UTF-8'?><ListBucketResult><Name>b</Name>"
+                b"<IsTruncated>true</IsTruncated><NextMarker>k</NextMarker>"
+                b"<Contents><Key>k</Key></Contents></ListBucketResult>")
+        self.send_response(200)
+        self.send_header("Content-Type", "application/xml")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def test_a_listing_that_never_ends_is_a_502(app) -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _EndlessListing)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with TestClient(app, base_url="http://localhost:3001") as api:
+            answer = api.get(f"/api/buckets/{BUCKET}", auth=(ACCESS_ID, SECRET), headers={
+                "Accept": "application/xml", "X-Deltacloud-Driver": "google",
+                "X-Deltacloud-Provider": f"http://127.0.0.1:{server.server_port}"})
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert answer.status_code == 502, answer.text
+    assert "does not end" in xml(answer).findtext("message", "")

@@ -22,6 +22,7 @@ from email.utils import formatdate
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from deltacloud.drivers.base import PageGuard
 from deltacloud.drivers.google import client
 from deltacloud.drivers.google.errors import from_xml_error
 from deltacloud.drivers.urls import EndpointPolicy, checking_session
@@ -182,6 +183,7 @@ class XmlApi:
     def bucket_blobs(self, bucket: str) -> list[str]:
         names: list[str] = []
         marker = ""
+        pages = PageGuard("blob")
         while True:
             response = self._send("GET", object_path(bucket),
                                   query={"marker": marker} if marker else None,
@@ -191,7 +193,8 @@ class XmlApi:
             truncated = _texts(response.content, "IsTruncated") == ["true"]
             if not truncated or not page:
                 return names
-            marker = (_texts(response.content, "NextMarker") or page)[-1] or page[-1]
+            marker = pages.next((_texts(response.content, "NextMarker") or page)[-1]
+                                or page[-1])
 
     def create_bucket(self, bucket: str, location: str | None) -> None:
         body = None

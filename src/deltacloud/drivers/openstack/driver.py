@@ -27,7 +27,15 @@ import uuid
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
-from deltacloud.drivers.base import CallContext, Driver, Filters, Params, Provider, filter_on
+from deltacloud.drivers.base import (
+    CallContext,
+    Driver,
+    Filters,
+    PageGuard,
+    Params,
+    Provider,
+    filter_on,
+)
 from deltacloud.drivers.openstack import client, mapping, swift
 from deltacloud.drivers.openstack.errors import for_status, translated
 from deltacloud.errors import BadRequest, Conflict, NotFound, NotImplementedByBackend
@@ -246,13 +254,14 @@ class OpenStackDriver(Driver):
         version = utils.maximum_supported_microversion(conn.compute, Server._max_microversion)
         url: str | None = "/servers/detail"
         servers: list[Any] = []
+        pages = PageGuard("server")
         while url:
             response = conn.compute.get(url, microversion=version)
             if response.status_code != 200:
                 raise for_status(response.status_code, response.text[:300])
             body = response.json()
             servers.extend(mapping.RawServer(s) for s in body.get("servers", []))
-            url = next((link["href"] for link in body.get("servers_links", [])
+            url = next((pages.next(link["href"]) for link in body.get("servers_links", [])
                         if link.get("rel") == "next"), None)
         return servers
 

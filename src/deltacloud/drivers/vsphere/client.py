@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import IO, Any
 from urllib.parse import quote, urlencode
 
-from deltacloud.drivers.base import CallContext
+from deltacloud.drivers.base import CallContext, PageGuard
 from deltacloud.drivers.vsphere.errors import translated
 from deltacloud.errors import BackendError, BackendTimeout, BadRequest, NotFound
 
@@ -186,12 +186,13 @@ class Session:
         found: list[tuple[Any, dict[str, Any]]] = []
         try:
             result = collector.RetrievePropertiesEx([spec], pc.RetrieveOptions(maxObjects=1000))
+            pages = PageGuard("inventory")
             while result is not None:
                 found.extend((o.obj, {p.name: p.val for p in o.propSet})
                              for o in result.objects)
                 if not result.token:
                     break
-                result = collector.ContinueRetrievePropertiesEx(result.token)
+                result = collector.ContinueRetrievePropertiesEx(pages.next(result.token))
         finally:
             if view is not None:
                 view.DestroyView()
