@@ -90,6 +90,13 @@ def _call(addr: tuple[str, int], data: bytes, expect: int) -> None:
         raise RuntimeError(f"deltacloudd answered {status}: {answer[:300]!r}")
 
 
+def make_bucket(addr: tuple[str, int], auth: str, name: str) -> None:
+    form = f"name={name}".encode()
+    _call(addr, _request("POST", "/api/buckets", addr, auth,
+                         "Content-Type: application/x-www-form-urlencoded\r\n"
+                         f"Content-Length: {len(form)}\r\n")[:-2] + b"\r\n" + form, 201)
+
+
 def through_server(addr: tuple[str, int], auth: str, bucket: str, size: int, seed: bytes,
                    pid: int) -> tuple[float, float, str, dict, dict]:
     path = f"/api/buckets/{bucket}/bench.bin"
@@ -368,9 +375,7 @@ def main() -> int:
             server, addr = start_deltacloudd("azure", endpoint, work)
             procs.append(server)
             auth = base64.b64encode(f"{AZ_ACCOUNT}:{AZ_KEY}".encode()).decode()
-            _call(addr, _request("POST", "/api/buckets", addr, auth,
-                                 "Content-Type: application/x-www-form-urlencoded\r\n"
-                                 "Content-Length: 10\r\n")[:-2] + b"\r\nname=bench", 201)
+            make_bucket(addr, auth, "bench")
             through = through_server(addr, auth, "bench", size, seed, server.pid)
             direct = azure_direct(endpoint, "bench", size, seed)
             report("azure (Azurite)", size, expected.hexdigest(), through, direct)
@@ -384,9 +389,7 @@ def main() -> int:
             server, addr = start_deltacloudd("google", provider, work)
             procs.append(server)
             auth = base64.b64encode(f"{SA_EMAIL}:{key_file}".encode()).decode()
-            _call(addr, _request("POST", "/api/buckets", addr, auth,
-                                 "Content-Type: application/x-www-form-urlencoded\r\n"
-                                 "Content-Length: 10\r\n")[:-2] + b"\r\nname=bench", 201)
+            make_bucket(addr, auth, "bench")
             through = through_server(addr, auth, "bench", size, seed, server.pid)
             direct = google_direct({**info, "token_uri": token_url}, endpoint, "bench", size,
                                    seed)
@@ -400,9 +403,7 @@ def main() -> int:
             server, addr = start_deltacloudd("ec2", "us-east-1", work)
             procs.append(server)
             auth = base64.b64encode(b"bench:bench").decode()
-            _call(addr, _request("POST", "/api/buckets", addr, auth,
-                                 "Content-Type: application/x-www-form-urlencoded\r\n"
-                                 "Content-Length: 10\r\n")[:-2] + b"\r\nname=bench", 201)
+            make_bucket(addr, auth, "bench")
             through = through_server(addr, auth, "bench", size, seed, server.pid)
             direct = s3_direct(endpoint, "bench", size, seed)
             report("ec2 S3 (moto's server)", size, expected.hexdigest(), through, direct)
