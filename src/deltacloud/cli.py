@@ -9,7 +9,7 @@ import os
 import socket
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from deltacloud import API_VERSION, __version__
 from deltacloud.drivers.registry import DRIVERS
@@ -140,8 +140,8 @@ def main(argv: list[str] | None = None) -> int:
     shown_host = f"[{args.host}]" if ":" in args.host else args.host
     print(f"Starting Deltacloud API :: {driver} :: http://{shown_host}:{args.port}/api"
           f" :: {args.workers} worker(s)", flush=True)
-    options = {"log_level": "warning", "access_log": False, "server_header": False,
-               "date_header": False, "lifespan": "off"}
+    options: dict[str, Any] = {"log_level": "warning", "access_log": False,
+                               "server_header": False, "date_header": False, "lifespan": "off"}
 
     def serve(sock: socket.socket) -> None:
         from deltacloud.server.protocol import with_header_timeout

@@ -1,6 +1,15 @@
 """Instances: create with a hardware profile checked here, for every driver."""
 
-from deltacloud.collections.base import Call, Collection, Operation, Param, Result, index, show
+from deltacloud.collections.base import (
+    Call,
+    Collection,
+    Handler,
+    Operation,
+    Param,
+    Result,
+    index,
+    show,
+)
 from deltacloud.errors import BadRequest, MethodNotAllowed, NotFound
 from deltacloud.models.hardware_profile import PARAMS as HWP_PARAMS
 
@@ -31,7 +40,7 @@ def _create(call: Call) -> Result:
     return Result(created, 201, location=f"instances/{created.id}")
 
 
-def _action(action: str):
+def _action(action: str) -> Handler:
     def handler(call: Call) -> Result:
         instance = call.driver.instance(call.ctx, call.resource_id)
         if action not in instance.actions:

@@ -88,7 +88,9 @@ def service(ctx: CallContext) -> BlobServiceClient:
         connection_timeout=CONNECT_TIMEOUT,
         read_timeout=READ_TIMEOUT,
         # The SDK's default waits 15 s and more between tries; a request should not.
-        retry_policy=LinearRetry(backoff=0.5, random_jitter_range=0, retry_total=RETRIES),
+        # (The SDK sleeps `backoff` seconds as a float; its annotation says int.)
+        retry_policy=LinearRetry(backoff=0.5, random_jitter_range=0,  # type: ignore[arg-type]
+                                 retry_total=RETRIES),
         max_single_put_size=BLOCK,
         max_block_size=BLOCK,
         max_single_get_size=CHUNK,

@@ -218,7 +218,8 @@ def aws_endpoints(provider: str | None, known_regions: list[str]) -> Endpoints:
     region = provider if provider and provider != "default" else DEFAULT_REGION
     if region not in known_regions:
         raise BadRequest("Unknown provider: GET /api/drivers/ec2 lists the regions")
-    return Endpoints(region, **{s: env_endpoint(s) for s in ENDPOINT_VARIABLES})
+    urls: dict[str, Any] = {s: env_endpoint(s) for s in ENDPOINT_VARIABLES}
+    return Endpoints(region, **urls)
 
 
 class AwsSession:

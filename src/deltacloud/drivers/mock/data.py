@@ -135,7 +135,7 @@ METRIC_NAMES = (
 BUCKETS = ({"id": "bucket1", "name": "bucket1"}, {"id": "bucket2", "name": "bucket2"})
 
 # (bucket, blob, content type, last modified, metadata, bytes)
-BLOBS = (
+BLOBS: tuple[tuple[str, str, str, str, dict[str, str], bytes], ...] = (
     ("bucket1", "blob1", "text/plain", "2010-09-23 16:44:54 +0100", {"SOMENEWKEY": "NEWVALUE"},
      b"content of blob 1"),
     ("bucket1", "blob2", "text/html", "2010-09-23 16:55:05 +0100", {"VERSION": "1.2"},

@@ -81,7 +81,8 @@ def parse_provider(provider: str | None) -> Cloud:
     if not url.endswith(("/v3", "/v2.0")):
         url += "/v3"
     cloud = Cloud(auth_url=url, options=options)
-    return replace(cloud, **{k: v for k, v in options.items() if k in _OPTIONS})
+    chosen: dict[str, Any] = {k: v for k, v in options.items() if k in _OPTIONS}
+    return replace(cloud, **chosen)
 
 
 # -- tokens ----------------------------------------------------------------------

@@ -134,7 +134,8 @@ def instance(server: Any, actions: Callable[[str], list[str]],
     public, private = _addresses(server)
     names = {g.get("name") for g in (server.security_groups or []) if g.get("name")}
     groups = sorted(filter(None, (group_id(n) for n in names)))
-    volumes = [(v.get("id"), None) for v in (server.attached_volumes or []) if v.get("id")]
+    volumes: list[tuple[str, str | None]] = [
+        (str(v["id"]), None) for v in (server.attached_volumes or []) if v.get("id")]
     image = server.image
     return Instance(
         id=server.id, name=server.name or server.id,

@@ -252,13 +252,16 @@ def session(ctx: CallContext) -> Iterator[Session]:
                                httpConnectionTimeout=timeout, connectionPoolTimeout=-1)
         try:
             content = vim.ServiceInstance("ServiceInstance", stub).RetrieveContent()
-            content.sessionManager.Login(creds.user, creds.password, None)
+            manager = content.sessionManager
+            if manager is None:
+                raise BackendError("The endpoint offers no vSphere session manager")
+            manager.Login(creds.user, creds.password, None)
             try:
                 yield Session(content, creds.user, _seconds(TASK_TIMEOUT_ENV, 600),
                               stub=stub, ep=ep, context=context, timeout=timeout)
             finally:
                 # The answer stands if this fails; the session then times out on its own.
                 with contextlib.suppress(Exception):
-                    content.sessionManager.Logout()
+                    manager.Logout()
         finally:
             stub.DropConnections()

@@ -205,11 +205,12 @@ class VsphereDriver(Driver):
             iso_path = self._upload_iso(s, inv.datacenters[realm_id], datastore.name,
                                         instance_uuid, image)
             extra.append(vim.option.OptionValue(key=mapping.USER_ISO_KEY, value=iso_path))
-        config = vim.vm.ConfigSpec(instanceUuid=instance_uuid, extraConfig=extra)
+        sizes: dict[str, Any] = {}
         if cpu:
-            config.numCPUs = cpu
+            sizes["numCPUs"] = cpu
         if memory:
-            config.memoryMB = memory
+            sizes["memoryMB"] = memory
+        config = vim.vm.ConfigSpec(instanceUuid=instance_uuid, extraConfig=extra, **sizes)
         spec = vim.vm.CloneSpec(location=relocate, powerOn=iso_path is None, template=False,
                                 config=config)
         folder = inv.folders.get(realm_id) or template.parent
