@@ -15,6 +15,7 @@ from deltacloud.collections.metrics import METRICS
 from deltacloud.collections.realms import REALMS
 from deltacloud.collections.storage_snapshots import STORAGE_SNAPSHOTS
 from deltacloud.collections.storage_volumes import STORAGE_VOLUMES
+from deltacloud.drivers.capabilities import CAPABILITIES
 
 COLLECTIONS: dict[str, Collection] = {
     c.name: c
@@ -38,5 +39,19 @@ COLLECTIONS: dict[str, Collection] = {
         key=lambda c: c.name,
     )
 }
+
+
+
+def check_capabilities(collections: dict[str, Collection]) -> None:
+    """Every operation names a real driver capability: a misspelt one would otherwise
+    read as "not supported" (405) for every driver."""
+    for collection in collections.values():
+        for op in collection.operations:
+            if op.capability is not None and op.capability not in CAPABILITIES:
+                raise LookupError(f"{collection.name}.{op.name} names no capability: "
+                                  f"{op.capability}")
+
+
+check_capabilities(COLLECTIONS)
 
 __all__ = ["COLLECTIONS", "Call", "Collection", "Operation", "Param", "Result"]

@@ -2,9 +2,9 @@
 
 A driver states what it can do as class-level data (its collections with
 their features, its instance state machine, its providers) and implements
-the operations as methods. An operation exists for the API exactly when the
-driver overrides the method of the same name here: the entry point, the
-routes' 405s and the HTML forms all follow from that.
+the operations (`capabilities.py`, by area) as methods. An operation exists for
+the API exactly when the driver overrides it: the entry point, the routes' 405s
+and the HTML forms all follow from that.
 
 Methods are called off the event loop, so they may block. Each call gets a
 `CallContext` carrying the provider and the credentials of one request;
@@ -17,14 +17,22 @@ import base64
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar
+from typing import ClassVar, TypeVar
 
+from deltacloud.drivers.capabilities import (
+    CAPABILITIES,
+    Compute,
+    Filters,
+    Monitoring,
+    Network,
+    Storage,
+)
+from deltacloud.drivers.capabilities import Params as Params  # drivers import it here
 from deltacloud.drivers.urls import EndpointPolicy
 from deltacloud.errors import (
     AuthenticationFailure,
     BackendError,
     Conflict,
-    MethodNotAllowed,
     NotFound,
 )
 from deltacloud.models import (
@@ -101,8 +109,6 @@ class Settings:
     endpoints: EndpointPolicy = field(default_factory=EndpointPolicy)
 
 
-Filters = Mapping[str, str]
-Params = Mapping[str, Any]
 T = TypeVar("T")
 
 
@@ -143,12 +149,9 @@ def free_device(used: Iterable[str]) -> str:
     raise Conflict("The instance has no free device for another volume")
 
 
-def _unsupported(*_: Any, **__: Any) -> Any:
-    raise MethodNotAllowed("This operation is not supported by the driver")
-
-
-class Driver:
-    """Base class: declares nothing and supports nothing."""
+class Driver(Compute, Storage, Network, Monitoring):
+    """Base class: declares nothing and supports nothing (the operations, typed by area,
+    are in `capabilities.py`)."""
 
     name: ClassVar[str]
     display_name: ClassVar[str]
@@ -170,9 +173,10 @@ class Driver:
         return []
 
     def supports(self, capability: str) -> bool:
-        """Whether the driver implements the named operation."""
-        own = getattr(type(self), capability, None)
-        return own is not None and own is not getattr(Driver, capability, None)
+        """Whether the driver implements the named operation (a misspelt name is a bug)."""
+        if capability not in CAPABILITIES:
+            raise KeyError(f"no such capability: {capability}")
+        return not getattr(getattr(type(self), capability), "unsupported", False)
 
     def has_feature(self, collection: str, feature: str) -> bool:
         return feature in self.collections.get(collection, ())
@@ -192,64 +196,6 @@ class Driver:
         except AuthenticationFailure:
             return False
         return True
-
-    # -- compute -------------------------------------------------------------
-
-    realms = _unsupported
-    images = _unsupported
-    create_image = _unsupported
-    destroy_image = _unsupported
-    hardware_profiles = _unsupported
-    instances = _unsupported
-    create_instance = _unsupported
-    start_instance = _unsupported
-    stop_instance = _unsupported
-    reboot_instance = _unsupported
-    destroy_instance = _unsupported
-    run_on_instance = _unsupported
-    keys = _unsupported
-    create_key = _unsupported
-    destroy_key = _unsupported
-    storage_volumes = _unsupported
-    create_storage_volume = _unsupported
-    attach_storage_volume = _unsupported
-    detach_storage_volume = _unsupported
-    destroy_storage_volume = _unsupported
-    storage_snapshots = _unsupported
-    create_storage_snapshot = _unsupported
-    destroy_storage_snapshot = _unsupported
-
-    # -- network and monitoring ------------------------------------------------
-
-    addresses = _unsupported  # (ctx, filters) -> list[Address]
-    create_address = _unsupported  # (ctx) -> Address
-    destroy_address = _unsupported  # (ctx, id)
-    associate_address = _unsupported  # (ctx, id, instance_id) -> Address
-    disassociate_address = _unsupported  # (ctx, id) -> Address
-    firewalls = _unsupported  # (ctx, filters) -> list[Firewall]
-    create_firewall = _unsupported  # (ctx, params: name, description) -> Firewall
-    delete_firewall = _unsupported  # (ctx, id)
-    create_firewall_rule = _unsupported  # (ctx, id, FirewallRule) -> Firewall
-    delete_firewall_rule = _unsupported  # (ctx, id, rule_id)
-    load_balancers = _unsupported  # (ctx, filters) -> list[LoadBalancer]
-    create_load_balancer = _unsupported  # (ctx, params) -> LoadBalancer
-    destroy_load_balancer = _unsupported  # (ctx, id)
-    lb_register_instance = _unsupported  # (ctx, id, instance_id) -> LoadBalancer
-    lb_unregister_instance = _unsupported  # (ctx, id, instance_id) -> LoadBalancer
-    metrics = _unsupported  # (ctx, filters) -> list[Metric] (names only)
-
-    # -- storage -------------------------------------------------------------
-    # Blob bytes move as iterators of chunks in both directions, so a driver can
-    # pass them through to its cloud without holding a whole blob.
-
-    buckets = _unsupported  # (ctx, filters) -> list[Bucket]
-    create_bucket = _unsupported  # (ctx, params) -> Bucket
-    delete_bucket = _unsupported  # (ctx, id); refuses a non-empty bucket
-    blob = _unsupported  # (ctx, bucket_id, blob_id) -> Blob
-    create_blob = _unsupported  # (ctx, bucket_id, blob_id, BlobUpload) -> Blob
-    blob_content = _unsupported  # (ctx, bucket_id, blob_id, first, last) -> BlobContent
-    update_blob_metadata = _unsupported  # (ctx, bucket_id, blob_id, dict) -> Blob
-    delete_blob = _unsupported  # (ctx, bucket_id, blob_id)
 
     # Single-object lookups default to filtering the listing; drivers whose
     # cloud has a cheaper direct call override them.

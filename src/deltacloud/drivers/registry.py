@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import threading
 from dataclasses import dataclass
 
@@ -15,24 +16,35 @@ class DriverEntry:
     name: str
     module: str
     class_name: str
-    # The optional extra that installs the driver's SDK (`pip install '.[ec2]'`).
+    # The optional extra that installs the driver's SDK (`pip install '.[ec2]'`), and the
+    # module that SDK provides.
     extra: str | None = None
+    sdk: str | None = None
+
+    def sdk_installed(self) -> bool:
+        if self.sdk is None:
+            return True
+        try:
+            return importlib.util.find_spec(self.sdk) is not None
+        except ModuleNotFoundError:  # a parent package is missing
+            return False
 
 
 # Keep sorted by name: GET /api/drivers lists them in this order.
 DRIVERS: dict[str, DriverEntry] = {
     e.name: e
     for e in (
-        DriverEntry("azure", "deltacloud.drivers.azure.driver", "AzureDriver", "azure"),
-        DriverEntry("ec2", "deltacloud.drivers.ec2.driver", "Ec2Driver", "ec2"),
-        DriverEntry("eucalyptus", "deltacloud.drivers.ec2.eucalyptus", "EucalyptusDriver", "ec2"),
-        DriverEntry("google", "deltacloud.drivers.google.driver", "GoogleDriver", "google"),
-        DriverEntry("mock", "deltacloud.drivers.mock.driver", "MockDriver"),
-        DriverEntry("openstack", "deltacloud.drivers.openstack.driver", "OpenStackDriver",
+        # name, module under deltacloud.drivers, class, extra, the module its SDK provides
+        DriverEntry("azure", "azure.driver", "AzureDriver", "azure", "azure.storage.blob"),
+        DriverEntry("ec2", "ec2.driver", "Ec2Driver", "ec2", "boto3"),
+        DriverEntry("eucalyptus", "ec2.eucalyptus", "EucalyptusDriver", "ec2", "boto3"),
+        DriverEntry("google", "google.driver", "GoogleDriver", "google", "google.cloud.storage"),
+        DriverEntry("mock", "mock.driver", "MockDriver"),
+        DriverEntry("openstack", "openstack.driver", "OpenStackDriver", "openstack",
                     "openstack"),
-        DriverEntry("rackspace", "deltacloud.drivers.openstack.rackspace", "RackspaceDriver",
+        DriverEntry("rackspace", "openstack.rackspace", "RackspaceDriver", "openstack",
                     "openstack"),
-        DriverEntry("vsphere", "deltacloud.drivers.vsphere.driver", "VsphereDriver", "vsphere"),
+        DriverEntry("vsphere", "vsphere.driver", "VsphereDriver", "vsphere", "pyVmomi"),
     )
 }
 
@@ -73,7 +85,7 @@ class Registry:
         entry = DRIVERS.get(name)
         if entry is None:
             raise UnknownDriver()
-        module = importlib.import_module(entry.module)
+        module = importlib.import_module(f"deltacloud.drivers.{entry.module}")
         return getattr(module, entry.class_name)
 
     def get(self, name: str) -> Driver:
