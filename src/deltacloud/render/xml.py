@@ -48,6 +48,10 @@ def _escaped(match: re.Match[str], table: dict[str, str]) -> str:
 
 def escape(text: str) -> str:
     """Escape character data; most values need nothing, so look before replacing."""
+    if text.isascii() and text.isprintable():  # no control character: the common case
+        if "&" in text or "<" in text or ">" in text:
+            return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        return text
     if _TEXT_SPECIALS.search(text) is None:
         return text
     return _TEXT_SPECIALS.sub(lambda m: _escaped(m, _TEXT_ESCAPES), text)
@@ -60,6 +64,9 @@ _ATTR_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&
 
 def quoteattr(value: Any) -> str:
     text = value if type(value) is str else str(value)
+    if text.isascii() and text.isprintable() and not (
+            "&" in text or "<" in text or ">" in text or '"' in text):
+        return f'"{text}"'
     if _ATTR_SPECIALS.search(text):
         text = _ATTR_SPECIALS.sub(lambda m: _escaped(m, _ATTR_ESCAPES), text)
     return f'"{text}"'
