@@ -7,7 +7,6 @@ test them against their back-ends. Here the renderers alone.
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from deltacloud.drivers.base import Settings
 from deltacloud.drivers.mock.driver import MockDriver
 from deltacloud.models import Firewall, FirewallRule, FirewallSource, Listener, LoadBalancer
 from deltacloud.render import View
@@ -26,7 +25,8 @@ BALANCER = LoadBalancer("lb-1", ["us"], [Listener("HTTP", 80, 8080)], ["inst1"],
 
 
 def _view(tmp_path: Path) -> View:
-    return View("http://h/api", MockDriver(Settings(tmp_path)), "mock", "default")
+    return View("http://h/api", "mock", "default", MockDriver.capabilities(),
+                MockDriver.collections)
 
 
 def test_firewall_xml(tmp_path: Path) -> None:

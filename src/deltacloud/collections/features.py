@@ -7,14 +7,11 @@ parameters of features the driver has reach it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING
 
 from deltacloud.collections.base import Collection, Operation, Param
-
-if TYPE_CHECKING:
-    from deltacloud.drivers.base import Driver
 
 
 @dataclass(frozen=True)
@@ -88,10 +85,11 @@ def features_for(collection: str, names: tuple[str, ...] | list[str]) -> list[Fe
                   key=lambda f: _ORDER[(f.collection, f.name)])
 
 
-def advertised_params(collection: Collection, op: Operation, driver: Driver) -> list[Param]:
+def advertised_params(collection: Collection, op: Operation,
+                      driver_features: Mapping[str, Sequence[str]]) -> list[Param]:
     """The operation's own parameters plus those of the driver's features on it: what the
     HTML forms offer."""
-    features = features_for(collection.name, list(driver.collections.get(collection.name, ())))
+    features = features_for(collection.name, list(driver_features.get(collection.name, ())))
     return _merged(op, features)
 
 

@@ -50,6 +50,8 @@ from deltacloud.models import (
     StorageSnapshot,
     StorageVolume,
 )
+from deltacloud.models.driver import DriverInfo
+from deltacloud.models.driver import Provider as Provider  # drivers import it here
 
 
 @dataclass(frozen=True)
@@ -91,14 +93,6 @@ class CallContext:
         """`url`, if the operator allows connecting to it; 403 before any connection if not."""
         self.endpoints.check(url)
         return url
-
-
-@dataclass(frozen=True)
-class Provider:
-    """A place a driver can talk to (a region, an endpoint), with its entry points."""
-
-    id: str
-    entrypoints: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -171,6 +165,18 @@ class Driver(Compute, Storage, Network, Monitoring):
     def providers(cls) -> list[Provider]:
         """The providers a client may pick; may be computed, but never needs credentials."""
         return []
+
+    @classmethod
+    def info(cls) -> DriverInfo:
+        """What GET /api/drivers shows of this driver (no credentials, no cloud)."""
+        return DriverInfo(cls.name, cls.display_name, tuple(cls.providers()),
+                          cls.username_label, cls.password_label)
+
+    @classmethod
+    def capabilities(cls) -> frozenset[str]:
+        """The operations this driver implements."""
+        return frozenset(c for c in CAPABILITIES
+                         if not getattr(getattr(cls, c), "unsupported", False))
 
     def supports(self, capability: str) -> bool:
         """Whether the driver implements the named operation (a misspelt name is a bug)."""

@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import quote
 
-from deltacloud.drivers.base import Driver
 from deltacloud.models import Instance
 
 
 @dataclass(frozen=True)
 class View:
-    """What every renderer needs beside the model: where the API lives, who serves it."""
+    """What every renderer needs beside the model: where the API lives, who serves it and
+    what that driver can do (as data: renderers never reach the driver)."""
 
     api_url: str  # absolute, no trailing slash: http://localhost:3001/api
-    driver: Driver
     driver_name: str
     provider: str
+    capabilities: frozenset[str] = frozenset()
+    # collection -> the driver's features on it
+    features: Mapping[str, Sequence[str]] = field(default_factory=dict)
     # URLs already built for this answer: a listing names the same images and realms often.
     _urls: dict[tuple[str, ...], str] = field(default_factory=dict, compare=False, repr=False)
 
@@ -31,6 +34,12 @@ class View:
                 found += "/" + "/".join(map(segment, parts))
             self._urls[parts] = found
         return found
+
+    def supports(self, capability: str) -> bool:
+        return capability in self.capabilities
+
+    def has_feature(self, collection: str, feature: str) -> bool:
+        return feature in self.features.get(collection, ())
 
     def action_url(self, collection: str, id: str, action: str) -> str:
         if action == "destroy":
@@ -61,10 +70,10 @@ def instance_links(inst: Instance, view: View) -> list[dict[str, str]]:
         {"href": view.action_url("instances", inst.id, a), "method": action_method(a), "rel": a}
         for a in inst.actions
     ]
-    if view.driver.supports("run_on_instance"):
+    if view.supports("run_on_instance"):
         links.append({"href": f"{view.url('instances', inst.id, 'run')};id={inst.id}",
                       "method": "post", "rel": "run"})
-    if inst.create_image and view.driver.supports("create_image"):
+    if inst.create_image and view.supports("create_image"):
         links.append({"href": f"{view.url('images')};instance_id={inst.id}", "method": "post",
                       "rel": "create_image"})
     return links

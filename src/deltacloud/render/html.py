@@ -5,22 +5,22 @@ Jinja2 is imported on first use, so a server that never serves HTML never loads 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from deltacloud.collections import COLLECTIONS, Collection, Operation, Param
+from deltacloud.collections import COLLECTIONS, Collection, Operation
 from deltacloud.collections.features import advertised_params
-from deltacloud.drivers.base import Driver
 from deltacloud.drivers.registry import Registry
 from deltacloud.models import HardwareProfile, StateMachine
 from deltacloud.models.api import EntryPoint
+from deltacloud.models.driver import DriverInfo
 from deltacloud.render import View
 from deltacloud.render import json as json_render
 
 if TYPE_CHECKING:
     from jinja2 import Environment
 
-    from deltacloud.server.context import RequestContext
 
 # The columns a list shows, by collection; others show every plain field.
 COLUMNS = {
@@ -60,7 +60,7 @@ def _title(name: str) -> str:
 def _supports(view: View, collection: str, op_name: str) -> bool:
     c = COLLECTIONS.get(collection)
     op = c.operation(op_name) if c else None
-    return bool(op and (op.capability is None or view.driver.supports(op.capability)))
+    return bool(op and (op.capability is None or view.supports(op.capability)))
 
 
 def _buttons(obj: dict[str, Any], collection: str, view: View) -> list[dict[str, str]]:
@@ -82,7 +82,7 @@ def render(value: Any, view: View, collection: str | None, path: str) -> str:
         return _page("states.html", view, machine=value, title="Instance states")
     if collection == "drivers":
         return _page("drivers.html", view, drivers_list=value, title="Drivers")
-    if isinstance(value, type) and issubclass(value, Driver):
+    if isinstance(value, DriverInfo):
         return _page("driver.html", view, driver=value, title=value.display_name)
     if collection is not None:
         rows = [json_render.RENDERERS[type(v)][1](v, view) for v in value]
@@ -108,28 +108,14 @@ def render_error(status: int, message: str, url: str, driver: str, provider: str
                  title=f"Error {status}")
 
 
-def _choices(view: View, rc: RequestContext, param: Param) -> list[tuple[str, str]] | None:
-    """(id, label) pairs a `references` parameter may take, when the driver lists them."""
-    ref = param.references
-    if ref is None or ref not in view.driver.collections or not view.driver.supports(ref):
-        return None
-    choices = []
-    for item in getattr(view.driver, ref)(rc.call, {}):
-        name = getattr(item, "name", "") or ""
-        detail = getattr(item, "description", "") or ""
-        label = " — ".join(x for x in (item.id, name if name != item.id else "", detail) if x)
-        choices.append((item.id, label))
-    return choices
-
-
 def render_form(view: View, collection: Collection, op: Operation, values: dict[str, str],
-                rc: RequestContext) -> str:
+                choices: Mapping[str, list[tuple[str, str]]],
+                profiles: list[HardwareProfile]) -> str:
+    """The form of `op`; `choices` are the (id, label) pairs of the parameters that name
+    other resources, read from the driver by the server beforehand."""
     fields = [
-        {"param": p, "choices": _choices(view, rc, p), "value": values.get(p.name, "")}
-        for p in advertised_params(collection, op, view.driver)
+        {"param": p, "choices": choices.get(p.name), "value": values.get(p.name, "")}
+        for p in advertised_params(collection, op, view.features)
     ]
-    profiles = []
-    if collection.name == "instances" and view.driver.supports("hardware_profiles"):
-        profiles = view.driver.hardware_profiles(rc.call, {})
     return _page("form.html", view, collection=collection, op=op, fields=fields,
                  profiles=profiles, title=f"{op.description or 'Create'}")

@@ -7,7 +7,6 @@ from typing import Any
 
 import orjson
 
-from deltacloud.drivers.base import Driver
 from deltacloud.models import (
     Address,
     Blob,
@@ -27,6 +26,7 @@ from deltacloud.models import (
 )
 from deltacloud.models.api import EntryPoint
 from deltacloud.models.command import CommandOutput
+from deltacloud.models.driver import DriverInfo
 from deltacloud.render import View, instance_links
 
 Obj = dict[str, Any]
@@ -61,15 +61,15 @@ def _entry_point(api: EntryPoint, view: View) -> Obj:
     }
 
 
-def _driver_summary(driver: type[Driver]) -> Obj:
+def _driver_summary(driver: DriverInfo) -> Obj:
     out: Obj = {"name": driver.display_name}
     if driver.username_label:
         out["username"] = driver.username_label
     if driver.password_label:
         out["password"] = driver.password_label
-    providers = driver.providers()
-    if providers:
-        out["providers"] = [{"id": p.id, "entrypoints": dict(p.entrypoints)} for p in providers]
+    if driver.providers:
+        out["providers"] = [{"id": p.id, "entrypoints": dict(p.entrypoints)}
+                            for p in driver.providers]
     return out
 
 
@@ -131,11 +131,11 @@ def _instance(inst: Instance, view: View) -> Obj:
         {**_ref(view, "storage_volumes", v, "storage_volume"), "device": d}
         for v, d in inst.storage_volumes
     ]
-    if view.driver.has_feature("instances", "authentication_key"):
+    if view.has_feature("instances", "authentication_key"):
         out["authentication_type"] = "key"
         if inst.keyname is not None:
             out["authentication"] = {"keyname": inst.keyname}
-    if view.driver.has_feature("instances", "authentication_password") and inst.username:
+    if view.has_feature("instances", "authentication_password") and inst.username:
         out["authentication_type"] = "password"
         out["authentication"] = {"user": inst.username, "password": inst.password}
     return out
@@ -298,7 +298,7 @@ def render(value: Any, view: View, collection: str | None = None) -> str:
     if collection == "drivers":
         # Deltacloud keys the driver list by id rather than listing it.
         return _dumps({d.name: _driver_summary(d) for d in value})
-    if isinstance(value, type) and issubclass(value, Driver):
+    if isinstance(value, DriverInfo):
         return _dumps({"driver": {**_driver_summary(value), "id": value.name}})
     if collection is not None:
         return _dumps({collection: [RENDERERS[type(v)][1](v, view) for v in value]})

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import Any
 
 from deltacloud.collections.features import Feature
-from deltacloud.drivers.base import Driver
 from deltacloud.models import (
     Address,
     Blob,
@@ -27,6 +26,7 @@ from deltacloud.models import (
 )
 from deltacloud.models.api import EntryPoint
 from deltacloud.models.command import CommandOutput
+from deltacloud.models.driver import DriverInfo
 from deltacloud.models.hardware_profile import UNITS
 from deltacloud.render import View, instance_links, segment
 
@@ -132,10 +132,10 @@ def _feature(w: Writer, feature: Feature) -> None:
     w.close("feature")
 
 
-def _driver(w: Writer, driver: type[Driver], view: View) -> None:
+def _driver(w: Writer, driver: DriverInfo, view: View) -> None:
     w.open("driver", href=view.url("drivers", driver.name), id=driver.name)
     w.leaf("name", driver.display_name)
-    for provider in driver.providers():
+    for provider in driver.providers:
         if not provider.entrypoints:
             w.leaf("provider", id=provider.id)
             continue
@@ -197,7 +197,7 @@ def _image(w: Writer, image: Image, view: View) -> None:
     w.open("actions")
     w.leaf("link", href=f"{view.url('instances')};image_id={image.id}", method="post",
            rel="create_instance")
-    if view.driver.supports("destroy_image"):
+    if view.supports("destroy_image"):
         w.leaf("link", href=view.url("images", image.id), method="delete", rel="destroy_image")
     w.close("actions")
     w.close("image")
@@ -251,9 +251,9 @@ def _instance(w: Writer, inst: Instance, view: View) -> None:
 
 
 def _authentication(w: Writer, inst: Instance, view: View) -> None:
-    if view.driver.has_feature("instances", "authentication_password"):
+    if view.has_feature("instances", "authentication_password"):
         kind = "password"
-    elif view.driver.has_feature("instances", "authentication_key"):
+    elif view.has_feature("instances", "authentication_key"):
         kind = "key"
     else:
         return
@@ -274,7 +274,7 @@ def _key(w: Writer, key: Key, view: View) -> None:
     w.open("key", href=view.url("keys", key.id), id=key.id, type=key.credential_type)
     w.leaf("name", key.name)
     w.open("actions")
-    if view.driver.supports("destroy_key"):
+    if view.supports("destroy_key"):
         w.leaf("link", href=view.url("keys", key.id), method="delete", rel="destroy")
     w.close("actions")
     if key.fingerprint:
@@ -361,12 +361,12 @@ def _address(w: Writer, address: Address, view: View) -> None:
     w.open("address", href=view.url("addresses", address.id), id=address.id)
     w.leaf("ip", address.id)
     w.open("actions")
-    if view.driver.supports("destroy_address"):
+    if view.supports("destroy_address"):
         w.leaf("link", href=view.url("addresses", address.id), method="delete", rel="destroy")
-    if address.instance_id is None and view.driver.supports("associate_address"):
+    if address.instance_id is None and view.supports("associate_address"):
         w.leaf("link", href=view.url("addresses", address.id, "associate"), method="post",
                rel="associate")
-    if address.instance_id is not None and view.driver.supports("disassociate_address"):
+    if address.instance_id is not None and view.supports("disassociate_address"):
         w.leaf("link", href=view.url("addresses", address.id, "disassociate"), method="post",
                rel="disassociate")
     w.close("actions")
@@ -502,14 +502,12 @@ RENDERERS: dict[type, Callable[[Writer, Any, View], None]] = {
     Firewall: _firewall,
     LoadBalancer: _load_balancer,
     Metric: _metric,
+    DriverInfo: _driver,
 }
 
 
 def _render_one(w: Writer, value: Any, view: View) -> None:
-    if isinstance(value, type) and issubclass(value, Driver):
-        _driver(w, value, view)
-    else:
-        RENDERERS[type(value)](w, value, view)
+    RENDERERS[type(value)](w, value, view)
 
 
 def render(value: Any, view: View, collection: str | None = None) -> str:

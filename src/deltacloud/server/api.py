@@ -14,10 +14,11 @@ from starlette.routing import BaseRoute, Route
 
 from deltacloud import API_VERSION
 from deltacloud.collections import COLLECTIONS, Call, Collection, Operation, Result
-from deltacloud.collections.features import features_for
+from deltacloud.collections.features import advertised_params, features_for
 from deltacloud.drivers.base import Driver
 from deltacloud.drivers.registry import Registry, missing_sdk
 from deltacloud.errors import AuthenticationFailure, MethodNotAllowed, NotFound
+from deltacloud.models import HardwareProfile
 from deltacloud.models.api import EntryLink, EntryPoint
 from deltacloud.render import View
 from deltacloud.render import json as json_render
@@ -40,6 +41,30 @@ def entry_point(driver: Driver, rc: RequestContext) -> EntryPoint:
     names = sorted({"drivers", *driver.collections})
     links = [EntryLink(n, features_for(n, list(driver.collections.get(n, ())))) for n in names]
     return EntryPoint(rc.driver_name, rc.provider, API_VERSION, links)
+
+
+def form_choices(driver: Driver, collection: Collection, op: Operation, rc: RequestContext
+                 ) -> tuple[dict[str, list[tuple[str, str]]], list[HardwareProfile]]:
+    """What a create form offers, read from the cloud (in a worker thread): the (id, label)
+    pairs of each parameter that names resources of a collection the driver lists, and for
+    instances the hardware profiles."""
+    choices: dict[str, list[tuple[str, str]]] = {}
+    for param in advertised_params(collection, op, driver.collections):
+        ref = param.references
+        if ref is None or ref not in driver.collections or not driver.supports(ref):
+            continue
+        pairs = []
+        for item in getattr(driver, ref)(rc.call, {}):
+            name = getattr(item, "name", "") or ""
+            detail = getattr(item, "description", "") or ""
+            label = " — ".join(x for x in (item.id, name if name != item.id else "", detail)
+                               if x)
+            pairs.append((item.id, label))
+        choices[param.name] = pairs
+    profiles: list[HardwareProfile] = []
+    if collection.name == "instances" and driver.supports("hardware_profiles"):
+        profiles = driver.hardware_profiles(rc.call, {})
+    return choices, profiles
 
 
 class DeltacloudApi:
@@ -107,7 +132,9 @@ class DeltacloudApi:
                               provider=self.defaults.provider or "default")
 
     def _view(self, rc: RequestContext, driver: Driver) -> View:
-        return View(rc.api_url, driver, rc.driver_name, rc.provider_name)
+        """What the renderers may know of the driver, as data."""
+        return View(rc.api_url, rc.driver_name, rc.provider_name, type(driver).capabilities(),
+                    driver.collections)
 
     def _driver(self, rc: RequestContext) -> Driver:
         return self.registry.get(rc.driver_name)
@@ -281,8 +308,9 @@ class DeltacloudApi:
                 raise MethodNotAllowed("This driver does not support that operation")
             view = self._view(rc, driver)
             params = (await read_params(request)).values
-            body = await self.threads.run(rc.driver_name, html.render_form, view, collection,
-                                          op, params, rc)
+            choices, profiles = await self.threads.run(rc.driver_name, form_choices, driver,
+                                                       collection, op, rc)
+            body = html.render_form(view, collection, op, params, choices, profiles)
             headers = base_headers(rc.driver_name, rc.provider_name)
             return respond(body, 200, "html", headers, method=request.method)
 
