@@ -128,3 +128,15 @@ def test_integers_are_ascii_digits(api: TestClient, name: str, value: str) -> No
     assert response.status_code == 400
     assert name in xml(response).findtext("message", "")
     assert api.get("/api/storage_volumes").text == before
+
+
+@pytest.mark.parametrize(("name", "value"), [("user_data", "not base64!"),
+                                             ("user_data", "YQ="), ("metrics", "maybe"),
+                                             ("instance_count", "two")])
+def test_typed_feature_parameters_are_parsed_at_the_edge(api: TestClient, name: str,
+                                                         value: str) -> None:
+    before = api.get("/api/instances").text
+    response = api.post("/api/instances", data={"image_id": "img1", name: value})
+    assert response.status_code == 400
+    assert name in xml(response).findtext("message", "")
+    assert api.get("/api/instances").text == before

@@ -174,15 +174,14 @@ class Driver(Compute, Storage, Network, Monitoring):
 
     @classmethod
     def capabilities(cls) -> frozenset[str]:
-        """The operations this driver implements."""
-        return frozenset(c for c in CAPABILITIES
-                         if not getattr(getattr(cls, c), "unsupported", False))
+        """The operations this driver implements (the class's methods: computed once)."""
+        return _implemented(cls)
 
     def supports(self, capability: str) -> bool:
         """Whether the driver implements the named operation (a misspelt name is a bug)."""
         if capability not in CAPABILITIES:
             raise KeyError(f"no such capability: {capability}")
-        return not getattr(getattr(type(self), capability), "unsupported", False)
+        return capability in _implemented(type(self))
 
     def has_feature(self, collection: str, feature: str) -> bool:
         return feature in self.collections.get(collection, ())
@@ -242,6 +241,17 @@ class Driver(Compute, Storage, Network, Monitoring):
     def metric(self, ctx: CallContext, id: str) -> Metric:
         """One resource's metrics with their samples (the listing may carry names only)."""
         return _one(self.metrics(ctx, {"id": id}), "Metric", id)
+
+
+_IMPLEMENTED: dict[type, frozenset[str]] = {}
+
+
+def _implemented(cls: type[Driver]) -> frozenset[str]:
+    found = _IMPLEMENTED.get(cls)
+    if found is None:
+        found = _IMPLEMENTED[cls] = frozenset(
+            c for c in CAPABILITIES if not getattr(getattr(cls, c), "unsupported", False))
+    return found
 
 
 def _one(items: list[T], kind: str, id: str) -> T:
