@@ -276,7 +276,8 @@ class VsphereDriver(Driver):
                 s.wait(vm.ReconfigVM_Task(vim.vm.ConfigSpec(deviceChange=keep)))
             iso_path = next((o.value for o in vm.config.extraConfig or ()
                              if o.key == mapping.USER_ISO_KEY), None)
-            datacenter = _datacenter_of(vm)
+            # Found before the VM goes: its datacenter names where the image lives.
+            datacenter = _datacenter_of(vm) if iso_path else None
             s.wait(vm.Destroy_Task())
             if iso_path:
                 with contextlib.suppress(vim.fault.FileNotFound):
