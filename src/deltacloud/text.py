@@ -26,9 +26,14 @@ def has_control_characters(value: str) -> bool:
     return any((ord(c) < 32 and c != "\t") or ord(c) == 127 for c in value)
 
 
+def fits_in_header(value: str) -> bool:
+    """Whether a header can carry `value` as it is: Latin-1, no control character but tab."""
+    return _NOT_FOR_HEADERS.search(value) is None
+
+
 def header_value(value: str) -> str:
     """`value` as a header can carry it: percent-encoded where it holds control characters
     or characters past Latin-1 (values are checked on the way in; this is the last guard)."""
-    if _NOT_FOR_HEADERS.search(value) is None:
+    if fits_in_header(value):
         return value
     return quote(value, safe="".join(chr(c) for c in range(0x20, 0x7f) if chr(c) != "%"))

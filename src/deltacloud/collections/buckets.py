@@ -18,7 +18,7 @@ from deltacloud.collections.base import (
 )
 from deltacloud.errors import BadRequest, RangeNotSatisfiable
 from deltacloud.models import BlobUpload
-from deltacloud.text import has_control_characters, header_value, parse_integer
+from deltacloud.text import fits_in_header, header_value, parse_integer
 
 META_HEADER = "x-deltacloud-blobmeta-"
 MAX_METADATA = 8 * 1024  # bytes of names and values together
@@ -31,7 +31,7 @@ def _check_metadata(meta: dict[str, str]) -> dict[str, str]:
     for name, value in meta.items():
         if not _TOKEN.match(name):
             raise BadRequest("Blob metadata names must be HTTP tokens")
-        if has_control_characters(value) or any(ord(c) > 0xFF for c in value):
+        if not fits_in_header(value):
             raise BadRequest("Blob metadata values must be Latin-1 text without control "
                              "characters (what a header can carry)")
         size += len(name) + len(value)
