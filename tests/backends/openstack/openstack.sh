@@ -515,5 +515,18 @@ for ((i = 0; i < 240; i++)); do
   sleep 0.5
 done
 $NM cell_v2 discover_hosts >>"$LOGS/nova-manage.log" 2>&1
+# The scheduler takes no host whose compute service has not reported in lately, nor one
+# without inventory in placement: a boot before both is NoValidHost. On a restart the rows
+# are already there from the last run, so wait for a fresh heartbeat of this run's service.
+for ((i = 0; i < 240; i++)); do
+  fresh=$($SQL -N -e "select count(*) from nova.services where host='ds-compute'
+    and \`binary\`='nova-compute' and deleted=0
+    and timestampdiff(second, updated_at, utc_timestamp()) between 0 and 15
+    and timestampdiff(second, '$(date -u '+%F %T' -d "@$T0")', updated_at) >= 0" \
+    2>/dev/null || echo 0)
+  stock=$($SQL -N -e "select count(*) from placement.inventories" 2>/dev/null || echo 0)
+  [ "${fresh:-0}" -gt 0 ] && [ "${stock:-0}" -gt 0 ] && break
+  sleep 0.5
+done
 $PY "$HERE/provision.py" data "$ADMIN_PASS" "$STATE"
 log "READY in $(( $(date +%s) - T0 ))s"
