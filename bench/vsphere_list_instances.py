@@ -121,7 +121,7 @@ def main() -> None:
                 assert len(listed) == count, (len(listed), count)
                 # The driver in this process, no HTTP: the server's own work on top of it.
                 os.environ["DELTACLOUD_VSPHERE_CA_BUNDLE"] = str(vc.ca_bundle)
-                driver = VsphereDriver(Settings(Path(data)))
+                driver = VsphereDriver(Settings(data_dir=Path(data)))
                 results = interleaved([
                     ("server GET /api/instances (XML)", via_server("xml")),
                     ("server GET /api/instances (JSON)", via_server("json")),

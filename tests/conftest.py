@@ -8,9 +8,8 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from deltacloud.drivers.base import Settings
 from deltacloud.server.app import DeltacloudApp
-from deltacloud.server.context import Defaults
+from deltacloud.settings import Settings
 
 AUTH = ("mockuser", "mockpassword")
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -19,7 +18,7 @@ GOLDEN = SHARED / "reference" / "golden"
 
 @pytest.fixture
 def app(tmp_path: Path) -> DeltacloudApp:
-    return DeltacloudApp(Defaults("mock"), Settings(data_dir=tmp_path))
+    return DeltacloudApp(Settings.from_environment(data_dir=tmp_path, driver="mock"))
 
 
 @pytest.fixture

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import xml.etree.ElementTree as ET
+from typing import Any
 
 import httpx2 as httpx
+from starlette.testclient import TestClient
 
 
 def xml(response: httpx.Response) -> ET.Element:
@@ -30,3 +33,11 @@ def wait_for_state(client: httpx.Client, path: str, state: str, seconds: float =
             return
         assert time.monotonic() < deadline, f"{path} stayed {current}, wanted {state}"
         time.sleep(0.05)
+
+
+def reconfigure(client: TestClient, **changes: Any) -> None:
+    """Change the settings of the app behind `client` as a restart with them would: the
+    drivers are built anew from them on the next request."""
+    registry = client.app.registry  # type: ignore[attr-defined]
+    registry.settings = dataclasses.replace(registry.settings, **changes)
+    registry._drivers.clear()

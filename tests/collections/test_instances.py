@@ -4,9 +4,8 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from deltacloud.drivers.base import Settings
 from deltacloud.server.app import DeltacloudApp
-from deltacloud.server.context import Defaults
+from deltacloud.settings import Settings
 from tests.conftest import AUTH
 from tests.helpers import actions, ids, wait_for_state, xml
 
@@ -63,7 +62,7 @@ def test_create_minimal_is_running_with_its_actions(api: TestClient) -> None:
 
 def test_pending_phase_is_opt_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DELTACLOUD_MOCK_PENDING_SECONDS", "0.3")
-    app = DeltacloudApp(Defaults("mock"), Settings(data_dir=tmp_path))
+    app = DeltacloudApp(Settings.from_environment(data_dir=tmp_path, driver="mock"))
     with TestClient(app, base_url="http://localhost:3001") as api:
         api.auth = AUTH
         api.headers["Accept"] = "application/xml"
@@ -80,7 +79,7 @@ def test_pending_setting_must_be_seconds(tmp_path: Path, monkeypatch: pytest.Mon
                                          setting: str) -> None:
     monkeypatch.setenv("DELTACLOUD_MOCK_PENDING_SECONDS", setting)
     with pytest.raises(ValueError, match="DELTACLOUD_MOCK_PENDING_SECONDS"):
-        DeltacloudApp(Defaults("mock"), Settings(data_dir=tmp_path))
+        DeltacloudApp(Settings.from_environment(data_dir=tmp_path, driver="mock"))
 
 
 def test_create_with_everything(api: TestClient) -> None:

@@ -13,9 +13,8 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from deltacloud.drivers.base import Settings
 from deltacloud.server.app import DeltacloudApp
-from deltacloud.server.context import Defaults
+from deltacloud.settings import Settings
 from tests.drivers.bad_cloud import ANSWERS, BadCloud, bad_cloud
 from tests.helpers import xml
 from tests.requirements import require_module
@@ -54,7 +53,7 @@ def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cloud: BadCloud) -> Del
     monkeypatch.setenv("DELTACLOUD_VSPHERE_INSECURE", "1")
     monkeypatch.setenv("DELTACLOUD_VSPHERE_TIMEOUT", "5")
     monkeypatch.setenv("DELTACLOUD_OPENSTACK_TIMEOUT", "5")
-    return DeltacloudApp(Defaults("mock"), Settings(data_dir=tmp_path))
+    return DeltacloudApp(Settings.from_environment(data_dir=tmp_path, driver="mock"))
 
 
 @pytest.mark.parametrize("mode", sorted(ANSWERS))

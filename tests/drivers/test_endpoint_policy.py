@@ -13,11 +13,10 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from deltacloud.drivers.base import Settings
 from deltacloud.drivers.urls import EndpointPolicy
 from deltacloud.errors import Forbidden
 from deltacloud.server.app import DeltacloudApp
-from deltacloud.server.context import Defaults
+from deltacloud.settings import Settings
 from tests.drivers.bad_cloud import bad_cloud
 from tests.drivers.test_bad_clouds import CASES
 from tests.helpers import xml
@@ -69,8 +68,9 @@ def test_an_unlisted_endpoint_is_403_before_any_connection(tmp_path: Path, drive
     sdk, auth, provider, paths = CASES[driver]
     require_module(sdk, f"the {driver} driver's SDK is not installed")
     monkeypatch.setenv("DELTACLOUD_VSPHERE_INSECURE", "1")
-    settings = Settings(data_dir=tmp_path, endpoints=EndpointPolicy.parse("10.9.9.9"))
-    app = DeltacloudApp(Defaults("mock"), settings)
+    settings = Settings.from_environment(data_dir=tmp_path,
+                                         endpoints=EndpointPolicy.parse("10.9.9.9"))
+    app = DeltacloudApp(settings)
     with bad_cloud() as cloud, TestClient(app) as client:
         headers = {"Accept": "application/xml", "X-Deltacloud-Driver": driver,
                    "X-Deltacloud-Provider": provider.format(host=f"127.0.0.1:{cloud.port}")}

@@ -17,10 +17,9 @@ import pytest
 from starlette.testclient import TestClient
 
 from deltacloud.collections.features import FEATURES
-from deltacloud.drivers.base import Settings
 from deltacloud.drivers.registry import DRIVERS, Registry
 from deltacloud.server.app import DeltacloudApp
-from deltacloud.server.context import Defaults
+from deltacloud.settings import Settings
 
 DELTACLOUD: dict[str, dict[str, set[str]]] = {
     "mock": {"instances": {"user_name", "authentication_key", "metrics", "realm_filter"}},
@@ -51,7 +50,7 @@ DIFFERENCES: dict[tuple[str, str, str], str] = {}
 
 
 def advertised(tmp_path: Path, driver: str) -> dict[str, list[str]]:
-    app = DeltacloudApp(Defaults("mock"), Settings(data_dir=tmp_path))
+    app = DeltacloudApp(Settings.from_environment(data_dir=tmp_path, driver="mock"))
     with TestClient(app) as client:
         response = client.get("/api", headers={"Accept": "application/xml",
                                                "X-Deltacloud-Driver": driver})

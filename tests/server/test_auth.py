@@ -49,12 +49,11 @@ def test_malformed_authorization_is_401(client: TestClient, header: str) -> None
 
 def test_password_may_contain_colons(client: TestClient, monkeypatch: pytest.MonkeyPatch,
                                      tmp_path) -> None:
-    from deltacloud.drivers.base import Settings
     from deltacloud.server.app import DeltacloudApp
-    from deltacloud.server.context import Defaults
+    from deltacloud.settings import Settings
 
     monkeypatch.setenv("DELTACLOUD_MOCK_USERS", "alice:pa:ss")
-    app = DeltacloudApp(Defaults("mock"), Settings(data_dir=tmp_path / "other"))
+    app = DeltacloudApp(Settings.from_environment(data_dir=tmp_path / "other", driver="mock"))
     with TestClient(app) as other:
         assert other.get("/api/realms", auth=("alice", "pa:ss")).status_code == 200
         assert other.get("/api/realms", auth=("alice", "pa")).status_code == 401

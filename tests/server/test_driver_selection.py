@@ -4,9 +4,8 @@ from pathlib import Path
 
 from starlette.testclient import TestClient
 
-from deltacloud.drivers.base import Settings
 from deltacloud.server.app import DeltacloudApp
-from deltacloud.server.context import Defaults
+from deltacloud.settings import Settings
 from tests.helpers import xml
 
 
@@ -17,7 +16,7 @@ def test_default_driver_and_provider_are_reported(client: TestClient) -> None:
 
 
 def test_default_provider_from_start_options(tmp_path: Path) -> None:
-    app = DeltacloudApp(Defaults("mock", "eu"), Settings(data_dir=tmp_path))
+    app = DeltacloudApp(Settings.from_environment(data_dir=tmp_path, driver="mock", provider="eu"))
     with TestClient(app) as client:
         response = client.get("/api")
     assert response.headers["x-deltacloud-provider"] == "eu"

@@ -8,10 +8,9 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from deltacloud.drivers.base import Settings
 from deltacloud.drivers.registry import DRIVERS
 from deltacloud.server.app import DeltacloudApp
-from deltacloud.server.context import Defaults
+from deltacloud.settings import Settings
 
 
 def test_ready(client: TestClient) -> None:
@@ -31,7 +30,7 @@ def test_the_api_beside_it_is_untouched(client: TestClient) -> None:
 
 def test_a_default_driver_without_its_sdk_is_503(tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    app = DeltacloudApp(Defaults("ec2"), Settings(data_dir=tmp_path))
+    app = DeltacloudApp(Settings.from_environment(data_dir=tmp_path, driver="ec2"))
     monkeypatch.setitem(DRIVERS, "ec2", DRIVERS["ec2"].__class__(
         "ec2", "ec2.driver", "Ec2Driver", "ec2", "no_such_sdk_module"))
     with TestClient(app) as client:
@@ -42,7 +41,7 @@ def test_a_default_driver_without_its_sdk_is_503(tmp_path: Path,
 
 
 def test_a_mock_data_dir_that_cannot_be_made_is_503(tmp_path: Path) -> None:
-    app = DeltacloudApp(Defaults("mock"), Settings(data_dir=tmp_path))
+    app = DeltacloudApp(Settings.from_environment(data_dir=tmp_path, driver="mock"))
     # Where the data would go is now under a plain file: no one, root included, can make it.
     (tmp_path / "file").write_text("not a directory")
     app.registry.settings = Settings(data_dir=tmp_path / "file" / "data")

@@ -4,13 +4,13 @@ from deltacloud.errors import NotFound
 
 
 def _index(call: Call) -> Result:
-    return Result([call.registry.driver_class(n).info() for n in call.registry.names()],
+    return Result([call.registry.info(n) for n in call.registry.names()],
                   collection="drivers")
 
 
 def _show(call: Call) -> Result:
     try:
-        return Result(call.registry.driver_class(call.resource_id).info())
+        return Result(call.registry.info(call.resource_id))
     except UnknownDriver:
         raise NotFound("No such driver") from None
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import base64
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import ClassVar, TypeVar
 
 from deltacloud.drivers.capabilities import (
@@ -52,6 +51,7 @@ from deltacloud.models import (
 )
 from deltacloud.models.driver import DriverInfo
 from deltacloud.models.driver import Provider as Provider  # drivers import it here
+from deltacloud.settings import Settings as Settings  # drivers import it here
 
 
 @dataclass(frozen=True)
@@ -93,14 +93,6 @@ class CallContext:
         """`url`, if the operator allows connecting to it; 403 before any connection if not."""
         self.endpoints.check(url)
         return url
-
-
-@dataclass(frozen=True)
-class Settings:
-    """Server-wide settings a driver may need (never credentials)."""
-
-    data_dir: Path
-    endpoints: EndpointPolicy = field(default_factory=EndpointPolicy)
 
 
 T = TypeVar("T")
@@ -162,14 +154,14 @@ class Driver(Compute, Storage, Network, Monitoring):
     # -- what the driver declares ------------------------------------------
 
     @classmethod
-    def providers(cls) -> list[Provider]:
+    def providers(cls, settings: Settings) -> list[Provider]:
         """The providers a client may pick; may be computed, but never needs credentials."""
         return []
 
     @classmethod
-    def info(cls) -> DriverInfo:
+    def info(cls, settings: Settings) -> DriverInfo:
         """What GET /api/drivers shows of this driver (no credentials, no cloud)."""
-        return DriverInfo(cls.name, cls.display_name, tuple(cls.providers()),
+        return DriverInfo(cls.name, cls.display_name, tuple(cls.providers(settings)),
                           cls.username_label, cls.password_label)
 
     @classmethod

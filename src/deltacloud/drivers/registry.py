@@ -7,8 +7,10 @@ import importlib.util
 import threading
 from dataclasses import dataclass
 
-from deltacloud.drivers.base import Driver, Settings
+from deltacloud.drivers.base import Driver
 from deltacloud.errors import BadRequest, NotImplementedByBackend
+from deltacloud.models.driver import DriverInfo
+from deltacloud.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,10 @@ class Registry:
             raise UnknownDriver()
         module = importlib.import_module(f"deltacloud.drivers.{entry.module}")
         return getattr(module, entry.class_name)
+
+    def info(self, name: str) -> DriverInfo:
+        """What GET /api/drivers shows of a driver: needs its module, not its SDK."""
+        return self.driver_class(name).info(self.settings)
 
     def get(self, name: str) -> Driver:
         driver = self._drivers.get(name)

@@ -11,24 +11,22 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.types import Receive, Scope, Send
 
-from deltacloud.drivers.base import Settings
 from deltacloud.drivers.registry import Registry
 from deltacloud.server.api import DeltacloudApi
 from deltacloud.server.context import Defaults
 from deltacloud.server.health import HealthCheck
 from deltacloud.server.matrix import MatrixParams
-from deltacloud.server.settings import ServerSettings
 from deltacloud.server.threads import DriverThreads
+from deltacloud.settings import Settings
 
 
 class DeltacloudApp:
     """The server: call it as an ASGI app."""
 
-    def __init__(self, defaults: Defaults, settings: Settings,
-                 server: ServerSettings | None = None) -> None:
-        self.defaults = defaults
-        self.server_settings = server or ServerSettings()
-        self.threads = DriverThreads(self.server_settings.driver_threads)
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        defaults = Defaults(settings.driver, settings.provider)
+        self.threads = DriverThreads(settings.driver_threads)
         self.registry = Registry(settings)
         self.registry.get(defaults.driver)  # fail at start on an unknown driver
         self.api = DeltacloudApi(defaults, self.registry, self.threads)

@@ -15,9 +15,8 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from deltacloud.drivers.base import Settings
 from deltacloud.server.app import DeltacloudApp
-from deltacloud.server.context import Defaults
+from deltacloud.settings import Settings
 from tests.process import free_port, stop_process, wait_for_port
 from tests.requirements import backend_missing
 
@@ -64,7 +63,7 @@ def azurite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Azurite]:
 @pytest.fixture
 def azure(azurite: Azurite, tmp_path: Path) -> Iterator[TestClient]:
     """A client of this server choosing the azure driver and Azurite, by header."""
-    app = DeltacloudApp(Defaults("mock"), Settings(data_dir=tmp_path))
+    app = DeltacloudApp(Settings.from_environment(data_dir=tmp_path, driver="mock"))
     with TestClient(app, base_url="http://localhost:3001") as client:
         client.auth = (ACCOUNT, KEY)
         client.headers.update({"Accept": "application/xml", "X-Deltacloud-Driver": "azure",

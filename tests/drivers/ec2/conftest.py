@@ -21,9 +21,8 @@ import httpx2 as httpx
 import pytest
 from starlette.testclient import TestClient
 
-from deltacloud.drivers.base import Settings
 from deltacloud.server.app import DeltacloudApp
-from deltacloud.server.context import Defaults
+from deltacloud.settings import Settings
 from tests.process import free_port, stop_process
 from tests.requirements import backend_missing
 
@@ -90,7 +89,7 @@ def _sdk_env(monkeypatch: pytest.MonkeyPatch, moto: Moto) -> None:
 
 def make_client(tmp_path: Path, driver: str, headers: dict[str, str] | None = None,
                 auth: tuple[str, str] | None = AUTH) -> TestClient:
-    app = DeltacloudApp(Defaults(driver), Settings(data_dir=tmp_path))
+    app = DeltacloudApp(Settings.from_environment(data_dir=tmp_path, driver=driver))
     client = TestClient(app, base_url="http://localhost:3001")
     client.headers["Accept"] = "application/xml"
     client.headers.update(headers or {})

@@ -14,7 +14,7 @@ from starlette.testclient import TestClient
 from deltacloud.drivers.ec2 import client as aws
 from deltacloud.drivers.ec2.errors import translate
 from tests.drivers.ec2.conftest import AuthMoto, make_client
-from tests.helpers import xml
+from tests.helpers import reconfigure, xml
 from tests.process import free_port
 
 
@@ -86,9 +86,13 @@ def test_an_unknown_provider_is_400(ec2: TestClient):
     assert "atlantis" not in xml(answer).findtext("message")
 
 
-def test_an_unreachable_endpoint_is_502(ec2: TestClient, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{free_port()}")
-    monkeypatch.setenv("DELTACLOUD_EC2_ATTEMPTS", "1")
+def _everything_at(url: str) -> dict[str, str]:
+    return dict.fromkeys(aws.SERVICES, url)
+
+
+def test_an_unreachable_endpoint_is_502(ec2: TestClient):
+    reconfigure(ec2, aws_endpoints=_everything_at(f"http://127.0.0.1:{free_port()}"),
+                ec2_attempts=1)
     answer = ec2.get("/api/realms")
     assert answer.status_code == 502
     assert "cannot be reached" in xml(answer).findtext("message")
@@ -103,11 +107,9 @@ def silent_endpoint() -> Iterator[str]:
         yield f"http://127.0.0.1:{server.getsockname()[1]}"
 
 
-def test_an_endpoint_that_does_not_answer_is_504(ec2: TestClient, silent_endpoint: str,
-                                                 monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("AWS_ENDPOINT_URL", silent_endpoint)
-    monkeypatch.setenv("DELTACLOUD_EC2_READ_TIMEOUT", "0.5")
-    monkeypatch.setenv("DELTACLOUD_EC2_ATTEMPTS", "1")
+def test_an_endpoint_that_does_not_answer_is_504(ec2: TestClient, silent_endpoint: str):
+    reconfigure(ec2, aws_endpoints=_everything_at(silent_endpoint), ec2_read_timeout=0.5,
+                ec2_attempts=1)
     assert ec2.get("/api/realms").status_code == 504
 
 
@@ -150,8 +152,9 @@ def test_throttling_says_when_to_retry_and_messages_never_carry_credentials():
 
 def test_shared_clients_hold_no_credentials(ec2: TestClient):
     assert ec2.get("/api/realms").status_code == 200
-    assert aws._clients
-    for shared in list(aws._clients.values()):
+    clients = ec2.app.registry.get("ec2").clients.values()  # type: ignore[attr-defined]
+    assert clients
+    for shared in clients:
         creds = shared._request_signer._credentials
         assert isinstance(creds, aws._RequestCredentials)
         assert vars(creds) == {}

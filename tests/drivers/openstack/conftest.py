@@ -19,9 +19,8 @@ import httpx2 as httpx
 import pytest
 from starlette.testclient import TestClient
 
-from deltacloud.drivers.base import Settings
 from deltacloud.server.app import DeltacloudApp
-from deltacloud.server.context import Defaults
+from deltacloud.settings import Settings
 from tests.requirements import backend_missing
 
 KEYSTONE = "http://127.0.0.1:5000/v3"
@@ -76,7 +75,7 @@ def openstack() -> Iterator[dict[str, str]]:
 
 def make_client(tmp_path: Path, driver: str, provider: str,
                 auth: tuple[str, str]) -> TestClient:
-    app = DeltacloudApp(Defaults("mock"), Settings(data_dir=tmp_path))
+    app = DeltacloudApp(Settings.from_environment(data_dir=tmp_path, driver="mock"))
     client = TestClient(app, base_url="http://localhost:3001")
     client.headers.update({"X-Deltacloud-Driver": driver, "X-Deltacloud-Provider": provider,
                            "Accept": "application/xml"})

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from starlette.testclient import TestClient
 
-from tests.helpers import ids, xml
+from tests.helpers import ids, reconfigure, xml
 
 MIB = 1024 * 1024
 
@@ -68,10 +68,9 @@ def test_empty_blob(api: TestClient, bucket: str) -> None:
     assert api.get(f"{path}/content").content == b""
 
 
-def test_large_blob_becomes_segments(api: TestClient, bucket: str,
-                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_large_blob_becomes_segments(api: TestClient, bucket: str) -> None:
     """Above the segment size the bytes go up as SLO segments, streamed one by one."""
-    monkeypatch.setenv("DELTACLOUD_SWIFT_SEGMENT_SIZE", str(MIB))
+    reconfigure(api, swift_segment_size=MIB)
     data = os.urandom(3 * MIB + 4321)
     path = f"/api/buckets/{bucket}/big.bin"
 

@@ -4,16 +4,26 @@ from __future__ import annotations
 
 import datetime
 
-import pytest
 from starlette.testclient import TestClient
 
-from deltacloud.drivers.openstack import client
-from deltacloud.drivers.openstack.client import TokenCache
+from deltacloud.drivers.common.cache import ExpiringCache
+from deltacloud.drivers.openstack.client import token_cache
+from deltacloud.settings import Settings
 
 
-def test_a_login_is_kept_and_reused(api: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+def TokenCache(ttl: float, size: int = 1024) -> ExpiringCache:
+    cache = token_cache(Settings(openstack_token_ttl=ttl))
+    cache.size = size
+    return cache
+
+
+def _use(api: TestClient, cache: ExpiringCache) -> None:
+    api.app.registry.get("openstack").tokens = cache  # type: ignore[attr-defined]
+
+
+def test_a_login_is_kept_and_reused(api: TestClient) -> None:
     cache = TokenCache(300)
-    monkeypatch.setattr(client, "TOKENS", cache)
+    _use(api, cache)
     assert api.get("/api/realms").status_code == 200
     assert len(cache._items) == 1
     (key, (access, until)), = cache._items.items()
@@ -26,17 +36,17 @@ def test_a_login_is_kept_and_reused(api: TestClient, monkeypatch: pytest.MonkeyP
     assert len(cache._items) == 1
 
 
-def test_cache_off(api: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cache_off(api: TestClient) -> None:
     cache = TokenCache(0)
-    monkeypatch.setattr(client, "TOKENS", cache)
+    _use(api, cache)
     assert api.get("/api/realms").status_code == 200
     assert cache._items == {}
 
 
 def test_a_rejected_token_is_dropped_and_the_login_repeated(
-        api: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+        api: TestClient) -> None:
     cache = TokenCache(300)
-    monkeypatch.setattr(client, "TOKENS", cache)
+    _use(api, cache)
     assert api.get("/api/realms").status_code == 200
     key, (access, until) = next(iter(cache._items.items()))
     forged = type(access)(auth_token="gAAAAA-not-a-token", body=access._data)
@@ -49,8 +59,6 @@ class _Access:
     def __init__(self, seconds: float) -> None:
         self.expires = datetime.datetime.now(datetime.UTC) + datetime.timedelta(seconds=seconds)
 
-    def will_expire_soon(self, stale: int) -> bool:
-        return self.expires.timestamp() - stale <= datetime.datetime.now(datetime.UTC).timestamp()
 
 
 def test_entries_never_outlive_the_token() -> None:

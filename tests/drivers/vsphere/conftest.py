@@ -22,9 +22,8 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from deltacloud.drivers.base import Settings
 from deltacloud.server.app import DeltacloudApp
-from deltacloud.server.context import Defaults
+from deltacloud.settings import Settings
 from tests.drivers.vsphere import backend
 from tests.requirements import backend_missing, require_module
 
@@ -99,7 +98,7 @@ def vs_app(tmp_path: Path, vcsim: backend.Vcsim,
     monkeypatch.setenv("DELTACLOUD_VSPHERE_CA_BUNDLE", str(vcsim.ca_bundle))
     monkeypatch.delenv("DELTACLOUD_VSPHERE_INSECURE", raising=False)
     monkeypatch.setenv("DELTACLOUD_VSPHERE_TIMEOUT", "10")
-    return DeltacloudApp(Defaults("mock"), Settings(data_dir=tmp_path))
+    return DeltacloudApp(Settings.from_environment(data_dir=tmp_path, driver="mock"))
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from starlette.testclient import TestClient
 
 from tests.drivers.vsphere import backend
 from tests.drivers.vsphere.conftest import GUEST_IP, TEMPLATE, TOOLS_VM, direct, find_vm
-from tests.helpers import actions, ids, xml
+from tests.helpers import actions, ids, reconfigure, xml
 from tests.process import Server
 from tests.requirements import require_module
 
@@ -88,32 +88,30 @@ def test_provider_by_matrix_parameter(vs: TestClient, vcsim: backend.Vcsim) -> N
     assert len(xml(response).findall("realm")) == 2
 
 
-def test_tls_is_verified_by_default(vs: TestClient, monkeypatch: pytest.MonkeyPatch,
+def test_tls_is_verified_by_default(vs: TestClient,
                                     vcsim: backend.Vcsim) -> None:
-    monkeypatch.delenv("DELTACLOUD_VSPHERE_CA_BUNDLE")
+    reconfigure(vs, vsphere_ca_bundle=None)
     response = vs.get("/api/realms?format=json")
     assert response.status_code == 502
     assert "certificate" in response.json()["message"]
     # With the CA bundle, but a name the certificate does not carry: still refused
     # (pyvmomi alone would skip the checks for localhost).
-    monkeypatch.setenv("DELTACLOUD_VSPHERE_CA_BUNDLE", str(vcsim.ca_bundle))
+    reconfigure(vs, vsphere_ca_bundle=str(vcsim.ca_bundle))
     response = vs.get("/api/realms", headers={
         "X-Deltacloud-Provider": f"localhost:{vcsim.port}"})
     assert response.status_code == 502
     # Verification off, for labs: accepted.
-    monkeypatch.delenv("DELTACLOUD_VSPHERE_CA_BUNDLE")
-    monkeypatch.setenv("DELTACLOUD_VSPHERE_INSECURE", "1")
+    reconfigure(vs, vsphere_ca_bundle=None, vsphere_insecure=True)
     assert vs.get("/api/realms").status_code == 200
 
 
-def test_unreachable_is_502_and_silent_is_504(vs: TestClient,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unreachable_is_502_and_silent_is_504(vs: TestClient) -> None:
     with socket.socket() as closed:
         closed.bind(("127.0.0.1", 0))
         port = closed.getsockname()[1]
     response = vs.get("/api/realms", headers={"X-Deltacloud-Provider": f"127.0.0.1:{port}"})
     assert response.status_code == 502
-    monkeypatch.setenv("DELTACLOUD_VSPHERE_TIMEOUT", "0.5")
+    reconfigure(vs, vsphere_timeout=0.5)
     with socket.socket() as silent:  # accepts connections, never answers
         silent.bind(("127.0.0.1", 0))
         silent.listen()

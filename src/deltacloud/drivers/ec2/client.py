@@ -21,25 +21,19 @@ import contextvars
 import json
 import os
 import threading
-from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-from deltacloud.drivers.base import CallContext, Credentials
+from deltacloud.drivers.base import CallContext, Credentials, Settings
+from deltacloud.drivers.common.cache import LruCache
 from deltacloud.drivers.ec2.errors import refuse_garbled, translated
 from deltacloud.errors import BadRequest
 
 DEFAULT_REGION = "us-east-1"
-# The SDK's names for each service's endpoint variable (AWS_ENDPOINT_URL_<ID>).
-ENDPOINT_VARIABLES = {
-    "ec2": "AWS_ENDPOINT_URL_EC2",
-    "s3": "AWS_ENDPOINT_URL_S3",
-    "elb": "AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING",
-    "cloudwatch": "AWS_ENDPOINT_URL_CLOUDWATCH",
-}
+SERVICES = ("ec2", "s3", "elb", "cloudwatch")
 MAX_CLIENTS = 64
 
 _request_credentials: contextvars.ContextVar[Credentials | None] = contextvars.ContextVar(
@@ -92,8 +86,6 @@ class _RequestCredentialResolver:
 
 _session: Any = None
 _session_lock = threading.Lock()
-_clients: OrderedDict[tuple[str, str, str | None], Any] = OrderedDict()
-_clients_lock = threading.Lock()
 
 
 def _botocore_session() -> Any:
@@ -142,56 +134,47 @@ def hostname(service: str, region: str) -> str | None:
     return _region_data().get(region, {}).get(service)
 
 
-def env_endpoint(service: str) -> str | None:
-    """The endpoint the SDK's standard variables name for `service`, if any."""
-    if os.environ.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "").lower() == "true":
-        return None
-    return os.environ.get(ENDPOINT_VARIABLES[service]) or os.environ.get("AWS_ENDPOINT_URL")
+class Clients:
+    """One driver's botocore clients, shared by its requests: keyed by (service, region,
+    endpoint), at most MAX_CLIENTS (the least recently used is closed), none holding a
+    credential."""
 
+    def __init__(self, settings: Settings) -> None:
+        self._timeouts = (settings.ec2_connect_timeout, settings.ec2_read_timeout)
+        self._attempts = settings.ec2_attempts
+        self._cache: LruCache[tuple[str, str, str | None], Any] = LruCache(
+            MAX_CLIENTS, close=lambda c: c.close())
 
-def _timeout(name: str, default: float) -> float:
-    try:
-        return float(os.environ.get(name, default))
-    except ValueError:
-        return default
+    def values(self) -> list[Any]:
+        return self._cache.values()
 
+    def get(self, service: str, region: str, endpoint: str | None) -> Any:
+        return self._cache.get_or_make((service, region, endpoint),
+                                       lambda: self._make(service, region, endpoint))
 
-def client(service: str, region: str, endpoint: str | None) -> Any:
-    """A shared botocore client for (service, region, endpoint); it holds no credentials."""
-    key = (service, region, endpoint)
-    found = _clients.get(key)
-    if found is not None:
-        return found
-    from botocore.config import Config
+    def _make(self, service: str, region: str, endpoint: str | None) -> Any:
+        from botocore.config import Config
 
-    s3_options: dict[str, Any] = {}
-    extra: dict[str, Any] = {}
-    if service == "s3":
-        extra = {"signature_version": "s3v4",
-                 "request_checksum_calculation": "when_required",
-                 "response_checksum_validation": "when_required"}
-        if endpoint is not None:
-            s3_options["addressing_style"] = "path"
-    config = Config(
-        connect_timeout=_timeout("DELTACLOUD_EC2_CONNECT_TIMEOUT", 10),
-        read_timeout=_timeout("DELTACLOUD_EC2_READ_TIMEOUT", 60),
-        retries={"mode": "standard",
-                 "total_max_attempts": int(_timeout("DELTACLOUD_EC2_ATTEMPTS", 3))},
-        max_pool_connections=32,
-        user_agent_extra="deltacloud-server",
-        defaults_mode="standard",  # never "auto", which asks the instance metadata service
-        s3=s3_options or None,
-        **extra,
-    )
-    with _clients_lock:
-        found = _clients.get(key)
-        if found is None:
-            found = _botocore_session().create_client(
-                service, region_name=region, endpoint_url=endpoint, config=config)
-            _clients[key] = found
-            while len(_clients) > MAX_CLIENTS:
-                _clients.popitem(last=False)
-    return found
+        s3_options: dict[str, Any] = {}
+        extra: dict[str, Any] = {}
+        if service == "s3":
+            extra = {"signature_version": "s3v4",
+                     "request_checksum_calculation": "when_required",
+                     "response_checksum_validation": "when_required"}
+            if endpoint is not None:
+                s3_options["addressing_style"] = "path"
+        config = Config(
+            connect_timeout=self._timeouts[0],
+            read_timeout=self._timeouts[1],
+            retries={"mode": "standard", "total_max_attempts": self._attempts},
+            max_pool_connections=32,
+            user_agent_extra="deltacloud-server",
+            defaults_mode="standard",  # never "auto", which asks the instance metadata service
+            s3=s3_options or None,
+            **extra,
+        )
+        return _botocore_session().create_client(
+            service, region_name=region, endpoint_url=endpoint, config=config)
 
 
 @dataclass(frozen=True)
@@ -213,20 +196,23 @@ class Endpoints:
         return endpoint
 
 
-def aws_endpoints(provider: str | None, known_regions: list[str]) -> Endpoints:
-    """The ec2 driver's provider is a region; endpoints come from the SDK's variables."""
+def aws_endpoints(provider: str | None, known_regions: list[str],
+                  configured: Mapping[str, str]) -> Endpoints:
+    """The ec2 driver's provider is a region; endpoints are the ones the SDK's variables
+    name (`Settings.aws_endpoints`), else AWS's."""
     region = provider if provider and provider != "default" else DEFAULT_REGION
     if region not in known_regions:
         raise BadRequest("Unknown provider: GET /api/drivers/ec2 lists the regions")
-    urls: dict[str, Any] = {s: env_endpoint(s) for s in ENDPOINT_VARIABLES}
-    return Endpoints(region, **urls)
+    return Endpoints(region, ec2=configured.get("ec2"), s3=configured.get("s3"),
+                     elb=configured.get("elb"), cloudwatch=configured.get("cloudwatch"))
 
 
 class AwsSession:
     """The clients of one request, made on first use; `with` it around the calls."""
 
-    def __init__(self, ctx: CallContext, endpoints: Endpoints) -> None:
+    def __init__(self, ctx: CallContext, endpoints: Endpoints, clients: Clients) -> None:
         self._credentials = ctx.require_credentials()
+        self._clients = clients
         self.endpoints = endpoints
         self.region = endpoints.region
         self._token: contextvars.Token[Credentials | None] | None = None
@@ -241,7 +227,7 @@ class AwsSession:
         self._token = None
 
     def client(self, service: str, region: str | None = None) -> Any:
-        return client(service, region or self.region, self.endpoints.of(service))
+        return self._clients.get(service, region or self.region, self.endpoints.of(service))
 
     @property
     def ec2(self) -> Any:

@@ -22,10 +22,11 @@ from deltacloud.drivers.base import (
     Filters,
     Params,
     Provider,
+    Settings,
     filter_on,
     free_device,
 )
-from deltacloud.drivers.cache import ExpiringCache
+from deltacloud.drivers.common.cache import ExpiringCache
 from deltacloud.drivers.ec2 import client as aws
 from deltacloud.drivers.ec2 import mapping
 from deltacloud.drivers.ec2.errors import translated
@@ -51,12 +52,8 @@ from deltacloud.models import (
 )
 from deltacloud.models.state_machine import machine
 
-# Instance types are public data, the same for every account: kept an hour per
-# endpoint and region, so hardware profiles answer without credentials once known.
+# Instance types change rarely: each answer is kept an hour.
 PROFILES_TTL = 3600.0
-# Instance types per endpoint and credentials: one user's answer is never another's, and a
-# request without credentials is a 401 whether or not the cache is warm.
-_profiles: ExpiringCache[list[HardwareProfile]] = ExpiringCache(PROFILES_TTL, size=256)
 
 EC2_STATE_NAMES = {v: k for k, v in mapping.STATES.items()}
 
@@ -97,19 +94,27 @@ class Ec2Driver(Driver):
     )
     default_image_owner = "amazon"
 
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        self.clients = aws.Clients(settings)
+        # Instance types per endpoint and credentials: one user's answer is never another's,
+        # and a request without credentials is a 401 whether or not the cache is warm.
+        self._profiles: ExpiringCache[list[HardwareProfile]] = ExpiringCache(
+            PROFILES_TTL, size=256)
+
     @classmethod
-    def providers(cls) -> list[Provider]:
+    def providers(cls, settings: Settings) -> list[Provider]:
         return [Provider(region, _entrypoints(region)) for region in aws.regions()]
 
     # -- reaching the cloud ------------------------------------------------------
 
     def endpoints(self, ctx: CallContext) -> aws.Endpoints:
-        return aws.aws_endpoints(ctx.provider, aws.regions())
+        return aws.aws_endpoints(ctx.provider, aws.regions(), self.settings.aws_endpoints)
 
     @contextmanager
     def _aws(self, ctx: CallContext) -> Iterator[aws.AwsSession]:
         """The request's clients, with its credentials set and AWS errors translated."""
-        session = aws.AwsSession(ctx, self.endpoints(ctx))
+        session = aws.AwsSession(ctx, self.endpoints(ctx), self.clients)
         with session.calls():
             yield session
 
@@ -132,15 +137,15 @@ class Ec2Driver(Driver):
     def _instance_types(self, ctx: CallContext) -> list[HardwareProfile]:
         creds = ctx.require_credentials()
         endpoints = self.endpoints(ctx)
-        key = _profiles.key(endpoints.ec2, endpoints.region, creds.user, creds.password)
-        cached = _profiles.get(key)
+        key = self._profiles.key(endpoints.ec2, endpoints.region, creds.user, creds.password)
+        cached = self._profiles.get(key)
         if cached is not None:
             return cached
         with self._aws(ctx) as a:
             pages = a.ec2.get_paginator("describe_instance_types").paginate()
             types = [t for page in pages for t in page["InstanceTypes"]]
         profiles = sorted((mapping.hardware_profile(t) for t in types), key=_profile_order)
-        _profiles.put(key, profiles)
+        self._profiles.put(key, profiles)
         return profiles
 
     # -- images --------------------------------------------------------------------

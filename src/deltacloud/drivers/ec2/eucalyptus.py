@@ -13,9 +13,10 @@ never to AWS itself.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import ClassVar
 
-from deltacloud.drivers.base import CallContext, Provider
+from deltacloud.drivers.base import CallContext, Provider, Settings
 from deltacloud.drivers.ec2 import client as aws
 from deltacloud.drivers.ec2.driver import Ec2Driver
 from deltacloud.errors import BadRequest
@@ -46,8 +47,11 @@ def endpoint_url(value: str, service: str) -> str:
     return f"{scheme}://{host}:{port}{path.rstrip('/') if path != '/' else ''}"
 
 
-def parse_provider(provider: str | None) -> aws.Endpoints:
-    """`ec2=...;s3=...[;region=...]` as the endpoints of a request."""
+def parse_provider(provider: str | None,
+                   configured: Mapping[str, str] | None = None) -> aws.Endpoints:
+    """`ec2=...;s3=...[;region=...]` as the endpoints of a request; a service the provider
+    does not name goes where the SDK's variables say (`configured`), if anywhere."""
+    configured = configured or {}
     if not provider:
         raise BadRequest(USAGE)
     parts: dict[str, str] = {}
@@ -61,8 +65,8 @@ def parse_provider(provider: str | None) -> aws.Endpoints:
             raise BadRequest(USAGE)
         parts[name] = value.strip()
     region = parts.get("region", aws.DEFAULT_REGION)
-    ec2 = endpoint_url(parts["ec2"], "ec2") if "ec2" in parts else aws.env_endpoint("ec2")
-    s3 = endpoint_url(parts["s3"], "s3") if "s3" in parts else aws.env_endpoint("s3")
+    ec2 = endpoint_url(parts["ec2"], "ec2") if "ec2" in parts else configured.get("ec2")
+    s3 = endpoint_url(parts["s3"], "s3") if "s3" in parts else configured.get("s3")
     if ec2 is None and s3 is None:
         raise BadRequest(USAGE)
     return aws.Endpoints(region, ec2=ec2, s3=s3, aws_fallback=False)
@@ -87,11 +91,11 @@ class EucalyptusDriver(Ec2Driver):
     default_image_owner = "self"
 
     @classmethod
-    def providers(cls) -> list[Provider]:
+    def providers(cls, settings: Settings) -> list[Provider]:
         return []  # the provider is the installation's address
 
     def endpoints(self, ctx: CallContext) -> aws.Endpoints:
-        found = parse_provider(ctx.provider)
+        found = parse_provider(ctx.provider, self.settings.aws_endpoints)
         for url in (found.ec2, found.s3):
             if url:
                 ctx.check_endpoint(url)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
-import math
-import os
 import random
 import re
 import threading
@@ -84,29 +82,6 @@ def _now() -> str:
     return time.strftime("%a %b %d %H:%M:%S UTC %Y", time.gmtime())
 
 
-def _mock_users() -> dict[str, str]:
-    """mockuser, plus any `user:password` pairs in DELTACLOUD_MOCK_USERS (comma-separated)."""
-    users = dict(DEFAULT_USERS)
-    for pair in os.environ.get("DELTACLOUD_MOCK_USERS", "").split(","):
-        user, sep, password = pair.strip().partition(":")
-        if sep and _NAME.match(user):
-            users[user] = password
-    return users
-
-
-def _pending_seconds(setting: str | None) -> float:
-    """DELTACLOUD_MOCK_PENDING_SECONDS: unset, empty or 0 means no pending phase."""
-    if not setting:
-        return 0.0
-    try:
-        seconds = float(setting)
-    except ValueError:
-        raise ValueError("DELTACLOUD_MOCK_PENDING_SECONDS must be a number of seconds") from None
-    if not math.isfinite(seconds) or seconds < 0:
-        raise ValueError("DELTACLOUD_MOCK_PENDING_SECONDS must be 0 or more")
-    return seconds
-
-
 class MockDriver(Driver):
     name = "mock"
     display_name = "Mock"
@@ -136,12 +111,13 @@ class MockDriver(Driver):
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
-        self._users = _mock_users()
+        # mockuser, and the operator's accounts (DELTACLOUD_MOCK_USERS)
+        self._users = {**DEFAULT_USERS, **settings.mock_users}
         self._stores: dict[str, tuple[MockStore, BlobFiles]] = {}
         self._lock = threading.Lock()
         # Deltacloud's mock answers a create with a RUNNING instance, and clients act on it
         # at once. A positive setting keeps new instances PENDING that long first.
-        self.pending_seconds = _pending_seconds(os.environ.get("DELTACLOUD_MOCK_PENDING_SECONDS"))
+        self.pending_seconds = settings.mock_pending_seconds
 
     # -- credentials and storage -------------------------------------------
 

@@ -26,17 +26,15 @@ A token the cloud rejects is dropped and the login repeated once.
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from deltacloud.drivers.base import CallContext, Credentials
-from deltacloud.drivers.cache import ExpiringCache
+from deltacloud.drivers.base import CallContext, Credentials, Settings
+from deltacloud.drivers.common.cache import ExpiringCache
 from deltacloud.drivers.urls import checking_session
 from deltacloud.errors import BadRequest
 
-TIMEOUT = float(os.environ.get("DELTACLOUD_OPENSTACK_TIMEOUT", "30"))
 _OPTIONS = ("project", "domain", "project_domain", "region", "network", "floating_network",
             "interface")
 
@@ -88,22 +86,17 @@ def parse_provider(provider: str | None) -> Cloud:
 # -- tokens ----------------------------------------------------------------------
 
 
-class TokenCache(ExpiringCache[Any]):
+def _token_expiry(auth_ref: Any) -> float | None:
+    expires = getattr(auth_ref, "expires", None)
+    return expires.timestamp() if expires is not None else None
+
+
+def token_cache(settings: Settings) -> ExpiringCache[Any]:
     """Logged-in AccessInfo objects, keyed by an HMAC of credentials and scope; a token is
     dropped two minutes before Keystone says it expires."""
-
-    def fresh(self, value: Any) -> bool:
-        return not value.will_expire_soon(120)
-
-    def put(self, key: str, value: Any, until: float | None = None) -> None:
-        expires = getattr(value, "expires", None)
-        if expires is not None:
-            soon = expires.timestamp() - 120
-            until = soon if until is None else min(until, soon)
-        super().put(key, value, until)
+    return ExpiringCache(settings.openstack_token_ttl, expiry=_token_expiry, margin=120)
 
 
-TOKENS = TokenCache(float(os.environ.get("DELTACLOUD_OPENSTACK_TOKEN_TTL", "300")))
 # Version documents of the endpoints (public data, no secrets), shared by every
 # session so that microversion discovery is not repeated on each request.
 _DISCOVERY: dict[str, Any] = {}
@@ -141,8 +134,8 @@ def _plugin(cloud: Cloud, creds: Credentials, identity: str) -> Any:
 
 
 @contextlib.contextmanager
-def connection(ctx: CallContext, cloud: Cloud, identity: str = "keystone",
-               **config: Any) -> Iterator[Any]:
+def connection(ctx: CallContext, cloud: Cloud, tokens: ExpiringCache[Any], timeout: float,
+               identity: str = "keystone", **config: Any) -> Iterator[Any]:
     """An openstacksdk Connection for one call; its session is closed afterwards."""
     from keystoneauth1 import session as ks_session
     from openstack import connection as sdk_connection
@@ -153,14 +146,14 @@ def connection(ctx: CallContext, cloud: Cloud, identity: str = "keystone",
 
         raise AuthenticationFailure()
     plugin = _plugin(cloud, creds, identity)
-    key = TOKENS.key(identity, cloud.auth_url, cloud.domain, cloud.project_domain,
+    key = tokens.key(identity, cloud.auth_url, cloud.domain, cloud.project_domain,
                      cloud.project, creds.user, creds.password)
-    cached = TOKENS.get(key)
+    cached = tokens.get(key)
     if cached is not None:
         plugin.auth_ref = cached
     ctx.check_endpoint(cloud.auth_url)
     # Every request, to Keystone and to each endpoint its catalogue names, is checked.
-    session = ks_session.Session(auth=plugin, timeout=TIMEOUT, discovery_cache=_DISCOVERY,
+    session = ks_session.Session(auth=plugin, timeout=timeout, discovery_cache=_DISCOVERY,
                                  session=checking_session(ctx.endpoints))
     if len(_DISCOVERY) > 256:
         _DISCOVERY.clear()
@@ -174,11 +167,11 @@ def connection(ctx: CallContext, cloud: Cloud, identity: str = "keystone",
         from keystoneauth1 import exceptions as ks
 
         if isinstance(e, ks.http.Unauthorized) or getattr(e, "status_code", None) == 401:
-            TOKENS.drop(key)
+            tokens.drop(key)
             cached = None
         raise
     else:
         if plugin.auth_ref is not None and plugin.auth_ref is not cached:
-            TOKENS.put(key, plugin.auth_ref)
+            tokens.put(key, plugin.auth_ref)
     finally:
         session.session.close()

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import os
 import uuid
 from collections.abc import Iterator
 from typing import Any, ClassVar
@@ -33,6 +32,7 @@ from deltacloud.drivers.base import (
     PageGuard,
     Params,
     Provider,
+    Settings,
     filter_on,
 )
 from deltacloud.drivers.openstack import client, mapping, swift
@@ -113,9 +113,13 @@ class OpenStackDriver(Driver):
     identity = "keystone"
     images_from_compute = False
 
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        self.tokens = client.token_cache(settings)
+
     @classmethod
-    def providers(cls) -> list[Provider]:
-        default = os.environ.get("API_PROVIDER")
+    def providers(cls, settings: Settings) -> list[Provider]:
+        default = settings.provider
         return [Provider(default)] if default and default.startswith("http") else []
 
     # -- plumbing -----------------------------------------------------------------
@@ -129,8 +133,9 @@ class OpenStackDriver(Driver):
     @contextlib.contextmanager
     def _conn(self, ctx: CallContext) -> Iterator[Any]:
         cloud = self.cloud(ctx)
-        with translated(), client.connection(ctx, cloud, self.identity,
-                                             **self.connection_config(cloud)) as conn:
+        with translated(), client.connection(
+                ctx, cloud, self.tokens, self.settings.openstack_timeout, self.identity,
+                **self.connection_config(cloud)) as conn:
             conn.deltacloud_cloud = cloud
             yield conn
 
@@ -666,7 +671,7 @@ class OpenStackDriver(Driver):
         headers.update({swift.META + k: v for k, v in upload.user_metadata.items()})
         with self._conn(ctx) as conn:
             swift.put_object(conn.object_store, bucket_id, blob_id, upload.chunks,
-                             upload.content_length, headers)
+                             upload.content_length, headers, self.settings.swift_segment_size)
             return self._blob(conn, bucket_id, blob_id)
 
     def blob_content(self, ctx: CallContext, bucket_id: str, blob_id: str, first: int,

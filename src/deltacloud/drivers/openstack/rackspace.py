@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from deltacloud.drivers.base import CallContext, Provider
+from deltacloud.drivers.base import CallContext, Provider, Settings
 from deltacloud.drivers.openstack import client
 from deltacloud.drivers.openstack.driver import OpenStackDriver
 from deltacloud.errors import BadRequest
@@ -45,7 +45,7 @@ class RackspaceDriver(OpenStackDriver):
     images_from_compute = True
 
     @classmethod
-    def providers(cls) -> list[Provider]:
+    def providers(cls, settings: Settings) -> list[Provider]:
         return [Provider(region) for region in REGIONS]
 
     def cloud(self, ctx: CallContext) -> client.Cloud:

@@ -8,7 +8,6 @@ container `<bucket>_segments`, as the swift client does it, then a manifest).
 from __future__ import annotations
 
 import json
-import os
 import time
 import uuid
 from collections.abc import Iterator
@@ -39,11 +38,6 @@ def delete_segments_container(store: Any, bucket: str) -> None:
         return
     if int(head.headers.get("X-Container-Object-Count") or 0) == 0:
         request(store, "DELETE", container_path(name), expect=(204, 404, 409))
-
-
-def segment_size() -> int:
-    """Bytes per SLO segment, and the size above which uploads are segmented."""
-    return int(os.environ.get("DELTACLOUD_SWIFT_SEGMENT_SIZE", str(256 * CHUNK)))
 
 
 def container_path(bucket: str) -> str:
@@ -130,9 +124,9 @@ class _Sized:
 
 
 def put_object(store: Any, bucket: str, blob: str, chunks: Any, length: int | None,
-               headers: dict[str, str]) -> None:
-    """Create or replace an object from a stream; segmented above segment_size()."""
-    size = segment_size()
+               headers: dict[str, str], size: int) -> None:
+    """Create or replace an object from a stream; above `size` bytes (or of unknown length)
+    as an SLO of segments of `size` bytes."""
     old_segments = _segments_of(store, bucket, blob)
     source = _Source(chunks, length)
     if length is not None and length <= size:

@@ -1,14 +1,8 @@
 """How to reach vSphere for one request: endpoint, TLS, one logged-in session, inventory reads.
 
-Settings (environment of the server; none of them is a credential):
-
-- `DELTACLOUD_VSPHERE_CA_BUNDLE`: a PEM file (or a directory of them) of the CAs
-  to trust for the vCenter's certificate, instead of the system's.
-- `DELTACLOUD_VSPHERE_INSECURE=1`: do not verify the certificate at all (lab
-  installations with self-signed certificates only).
-- `DELTACLOUD_VSPHERE_TIMEOUT`: seconds for each HTTP exchange (default 30).
-- `DELTACLOUD_VSPHERE_TASK_TIMEOUT`: seconds to wait for a task such as a clone
-  (default 600).
+Settings (`Settings.vsphere_*`; the README's table): the CAs to trust
+(DELTACLOUD_VSPHERE_CA_BUNDLE) or no verification at all (DELTACLOUD_VSPHERE_INSECURE,
+labs only), seconds per HTTP exchange and per task.
 
 Each request logs in with the request's credentials, does its work and logs
 out; the session cookie and the password are never kept.
@@ -21,8 +15,6 @@ import http.client
 import os
 import re
 import ssl
-import threading
-import time
 import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Sequence
@@ -31,20 +23,13 @@ from dataclasses import dataclass
 from typing import IO, Any
 from urllib.parse import quote, urlencode
 
-from deltacloud.drivers.base import CallContext, PageGuard
+from deltacloud.drivers.base import CallContext, PageGuard, Settings
+from deltacloud.drivers.common.cache import LruCache
+from deltacloud.drivers.common.waiting import wait_for
 from deltacloud.drivers.vsphere.errors import translated
-from deltacloud.errors import BackendError, BackendTimeout, BadRequest, NotFound
-
-CA_BUNDLE_ENV = "DELTACLOUD_VSPHERE_CA_BUNDLE"
-INSECURE_ENV = "DELTACLOUD_VSPHERE_INSECURE"
-TIMEOUT_ENV = "DELTACLOUD_VSPHERE_TIMEOUT"
-TASK_TIMEOUT_ENV = "DELTACLOUD_VSPHERE_TASK_TIMEOUT"
+from deltacloud.errors import BackendError, BadRequest, NotFound
 
 _HOSTPORT = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(?::(\d{1,5}))?$")
-
-# The API version each endpoint speaks, learnt once per server (no credential in it).
-_versions: dict[tuple[str, int], str] = {}
-_versions_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -66,29 +51,18 @@ def endpoint(provider: str | None) -> Endpoint:
     return Endpoint(match.group(1).strip("[]"), int(match.group(2) or 443))
 
 
-def _flag(name: str) -> bool:
-    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
-
-
-def _seconds(name: str, default: float) -> float:
-    try:
-        return max(0.1, float(os.environ.get(name, default)))
-    except ValueError:
-        return default
-
-
-def ssl_context() -> ssl.SSLContext:
+def ssl_context(settings: Settings) -> ssl.SSLContext:
     """Verified TLS unless turned off; with the configured CA bundle if there is one.
 
     A context is always given to pyvmomi: without one it skips the checks for
     localhost and 127.0.0.1 by itself.
     """
-    if _flag(INSECURE_ENV):
+    if settings.vsphere_insecure:
         context = ssl.create_default_context()
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
         return context
-    bundle = os.environ.get(CA_BUNDLE_ENV, "").strip()
+    bundle = settings.vsphere_ca_bundle
     if not bundle:
         return ssl.create_default_context()
     if os.path.isdir(bundle):
@@ -98,9 +72,6 @@ def ssl_context() -> ssl.SSLContext:
 
 def _api_version(ep: Endpoint, context: ssl.SSLContext, timeout: float) -> str:
     """The newest API version both pyvmomi and the endpoint speak (vimServiceVersions.xml)."""
-    known = _versions.get((ep.host, ep.port))
-    if known:
-        return known
     from pyVmomi import VmomiSupport
 
     conn = http.client.HTTPSConnection(ep.host, ep.port, timeout=timeout, context=context)
@@ -123,8 +94,6 @@ def _api_version(ep: Endpoint, context: ssl.SSLContext, timeout: float) -> str:
                     supported.update(v.text or "" for v in ns.findall("priorVersions/version"))
     for version in VmomiSupport.GetServiceVersions("vim25"):
         if VmomiSupport.versionIdMap.get(version) in supported:
-            with _versions_lock:
-                _versions[(ep.host, ep.port)] = version
             return version
     raise BackendError("The provider does not look like a vSphere endpoint")
 
@@ -219,49 +188,56 @@ class Session:
         """
         from pyVmomi import vim
 
-        deadline = time.monotonic() + (timeout or self.task_timeout)
-        delay = 0.05
         paths = ("info.state", "info.error", "info.result")
-        while True:
+
+        def info() -> dict[str, Any]:
             found = self.retrieve({vim.Task: paths}, [task])
-            info = found[0][1] if found else {}
-            if info.get("info.state") == "success":
-                return info.get("info.result")
-            if info.get("info.state") == "error":
-                raise info["info.error"]
-            if time.monotonic() > deadline:
-                raise BackendTimeout("The vSphere task did not finish in time")
-            time.sleep(delay)
-            delay = min(delay * 2, 1.0)
+            return found[0][1] if found else {}
+
+        done = wait_for(info, lambda i: i.get("info.state") in ("success", "error"),
+                        timeout or self.task_timeout, "The vSphere task did not finish in time")
+        if done["info.state"] == "error":
+            raise done["info.error"]
+        return done.get("info.result")
 
 
-@contextmanager
-def session(ctx: CallContext) -> Iterator[Session]:
-    """Log in with the request's credentials; log out whatever happens."""
-    creds = ctx.require_credentials()
-    ep = endpoint(ctx.provider)
-    host = f"[{ep.host}]" if ":" in ep.host else ep.host
-    ctx.check_endpoint(f"https://{host}:{ep.port}/sdk")
-    timeout = _seconds(TIMEOUT_ENV, 30)
-    with translated():
-        from pyVmomi import SoapStubAdapter, vim
+class Client:
+    """How one driver reaches vSphere: TLS and timeouts from the settings, and the API
+    version each endpoint speaks, learnt once (public data, no credential in it)."""
 
-        context = ssl_context()
-        version = _api_version(ep, context, timeout)
-        stub = SoapStubAdapter(ep.host, ep.port, version=version, sslContext=context,
-                               httpConnectionTimeout=timeout, connectionPoolTimeout=-1)
-        try:
-            content = vim.ServiceInstance("ServiceInstance", stub).RetrieveContent()
-            manager = content.sessionManager
-            if manager is None:
-                raise BackendError("The endpoint offers no vSphere session manager")
-            manager.Login(creds.user, creds.password, None)
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._versions: LruCache[tuple[str, int], str] = LruCache(256)
+
+    @contextmanager
+    def session(self, ctx: CallContext) -> Iterator[Session]:
+        """Log in with the request's credentials; log out whatever happens."""
+        creds = ctx.require_credentials()
+        ep = endpoint(ctx.provider)
+        host = f"[{ep.host}]" if ":" in ep.host else ep.host
+        ctx.check_endpoint(f"https://{host}:{ep.port}/sdk")
+        timeout = self.settings.vsphere_timeout
+        with translated():
+            from pyVmomi import SoapStubAdapter, vim
+
+            context = ssl_context(self.settings)
+            version = self._versions.get_or_make(
+                (ep.host, ep.port), lambda: _api_version(ep, context, timeout))
+            stub = SoapStubAdapter(ep.host, ep.port, version=version, sslContext=context,
+                                   httpConnectionTimeout=timeout, connectionPoolTimeout=-1)
             try:
-                yield Session(content, creds.user, _seconds(TASK_TIMEOUT_ENV, 600),
-                              stub=stub, ep=ep, context=context, timeout=timeout)
+                content = vim.ServiceInstance("ServiceInstance", stub).RetrieveContent()
+                manager = content.sessionManager
+                if manager is None:
+                    raise BackendError("The endpoint offers no vSphere session manager")
+                manager.Login(creds.user, creds.password, None)
+                try:
+                    yield Session(content, creds.user, self.settings.vsphere_task_timeout,
+                                  stub=stub, ep=ep, context=context, timeout=timeout)
+                finally:
+                    # The answer stands if this fails; the session then times out on its
+                    # own.
+                    with contextlib.suppress(Exception):
+                        manager.Logout()
             finally:
-                # The answer stands if this fails; the session then times out on its own.
-                with contextlib.suppress(Exception):
-                    manager.Logout()
-        finally:
-            stub.DropConnections()
+                stub.DropConnections()

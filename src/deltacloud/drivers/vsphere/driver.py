@@ -36,8 +36,9 @@ import re
 import uuid
 from typing import IO, Any, ClassVar
 
-from deltacloud.drivers.base import CallContext, Driver, Filters, Params, filter_on
+from deltacloud.drivers.base import CallContext, Driver, Filters, Params, Settings, filter_on
 from deltacloud.drivers.vsphere import iso, mapping
+from deltacloud.drivers.vsphere.client import Client
 from deltacloud.errors import BadRequest, Conflict, MethodNotAllowed, NotFound
 from deltacloud.models import HardwareProfile, Image, Instance, Realm, StorageVolume
 from deltacloud.models.state_machine import machine
@@ -87,12 +88,14 @@ class VsphereDriver(Driver):
         ("stopped", "finish", "destroy"),
     )
 
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        self.client = Client(settings)
+
     # -- realms and hardware profiles ------------------------------------------
 
     def realms(self, ctx: CallContext, filters: Filters) -> list[Realm]:
-        from deltacloud.drivers.vsphere.client import session
-
-        with session(ctx) as s:
+        with self.client.session(ctx) as s:
             inv = self._inventory(s)
         return filter_on(list(inv.realms.values()), filters, "id", "state")
 
@@ -102,9 +105,7 @@ class VsphereDriver(Driver):
     # -- images ------------------------------------------------------------------
 
     def images(self, ctx: CallContext, filters: Filters) -> list[Image]:
-        from deltacloud.drivers.vsphere.client import session
-
-        with session(ctx) as s:
+        with self.client.session(ctx) as s:
             if filters.get("id"):
                 try:
                     found = [self._vm_props(s, s.vm(filters["id"], "Image"))]
@@ -122,9 +123,7 @@ class VsphereDriver(Driver):
     # -- instances -------------------------------------------------------------
 
     def instances(self, ctx: CallContext, filters: Filters) -> list[Instance]:
-        from deltacloud.drivers.vsphere.client import session
-
-        with session(ctx) as s:
+        with self.client.session(ctx) as s:
             if filters.get("id"):
                 try:
                     return [self._instance(s, s.vm(filters["id"]))]
@@ -141,14 +140,10 @@ class VsphereDriver(Driver):
         return filter_on(found, filters, "id", "state", "realm_id", "image_id")
 
     def instance(self, ctx: CallContext, id: str) -> Instance:
-        from deltacloud.drivers.vsphere.client import session
-
-        with session(ctx) as s:
+        with self.client.session(ctx) as s:
             return self._instance(s, s.vm(id))
 
     def create_instance(self, ctx: CallContext, params: Params) -> Instance:
-        from deltacloud.drivers.vsphere.client import session
-
         name = params.get("name") or f"inst-{uuid.uuid4().hex[:12]}"
         if not _NAME.match(name):
             raise BadRequest("Parameter 'name' must be 1-80 characters without '/', '\\', '%'")
@@ -159,8 +154,8 @@ class VsphereDriver(Driver):
             # Unpacked (and refused if it is no ISO) before the cloud is asked anything.
             image = stack.enter_context(iso.unpack(params["user_iso"])) if params.get(
                 "user_iso") else None
-            return self._clone(stack.enter_context(session(ctx)), params, name, cpu, memory,
-                               user_data, image)
+            s = stack.enter_context(self.client.session(ctx))
+            return self._clone(s, params, name, cpu, memory, user_data, image)
 
     def _clone(self, s: Any, params: Params, name: str, cpu: int | None, memory: int | None,
                user_data: str | None, image: IO[bytes] | None) -> Instance:
@@ -258,9 +253,7 @@ class VsphereDriver(Driver):
         return self._power(ctx, id, "reboot")
 
     def destroy_instance(self, ctx: CallContext, id: str) -> None:
-        from deltacloud.drivers.vsphere.client import session
-
-        with session(ctx) as s:
+        with self.client.session(ctx) as s:
             from pyVmomi import vim
 
             vm = s.vm(id)
@@ -287,22 +280,18 @@ class VsphereDriver(Driver):
     # -- storage volumes -----------------------------------------------------------
 
     def storage_volumes(self, ctx: CallContext, filters: Filters) -> list[StorageVolume]:
-        from deltacloud.drivers.vsphere.client import session
-
-        with session(ctx) as s:
+        with self.client.session(ctx) as s:
             volumes, _ = self._volumes(s)
         return filter_on(volumes, filters, "id", "state")
 
     def create_storage_volume(self, ctx: CallContext, params: Params) -> StorageVolume:
-        from deltacloud.drivers.vsphere.client import session
-
         capacity = self._whole(params, "capacity", 1)
         capacity = 1 if capacity is None else capacity
         if not 1 <= capacity <= 62 * 1024:
             raise BadRequest("Parameter 'capacity' must be 1 to 63488 (GB)")
         if params.get("snapshot_id"):
             raise BadRequest("Volumes cannot be made from snapshots here")
-        with session(ctx) as s:
+        with self.client.session(ctx) as s:
             from pyVmomi import vim
 
             inv = self._inventory(s)
@@ -325,9 +314,7 @@ class VsphereDriver(Driver):
         return mapping.free_volume(volume_id, str(capacity), realm_id)
 
     def attach_storage_volume(self, ctx: CallContext, id: str, params: Params) -> StorageVolume:
-        from deltacloud.drivers.vsphere.client import session
-
-        with session(ctx) as s:
+        with self.client.session(ctx) as s:
             from pyVmomi import vim
 
             volume, ds_name = self._managed_volume(s, id)
@@ -350,9 +337,7 @@ class VsphereDriver(Driver):
         return volume
 
     def detach_storage_volume(self, ctx: CallContext, id: str) -> StorageVolume:
-        from deltacloud.drivers.vsphere.client import session
-
-        with session(ctx) as s:
+        with self.client.session(ctx) as s:
             from pyVmomi import vim
 
             volume, ds_name = self._managed_volume(s, id)
@@ -372,9 +357,7 @@ class VsphereDriver(Driver):
         return volume
 
     def destroy_storage_volume(self, ctx: CallContext, id: str) -> None:
-        from deltacloud.drivers.vsphere.client import session
-
-        with session(ctx) as s:
+        with self.client.session(ctx) as s:
             volume, ds_name = self._managed_volume(s, id)
             if volume.state != "AVAILABLE":
                 raise MethodNotAllowed("The volume is attached: detach it first")
@@ -466,9 +449,7 @@ class VsphereDriver(Driver):
         return int(value)
 
     def _power(self, ctx: CallContext, id: str, action: str) -> Instance:
-        from deltacloud.drivers.vsphere.client import session
-
-        with session(ctx) as s:
+        with self.client.session(ctx) as s:
             from pyVmomi import vim
 
             vm = s.vm(id)

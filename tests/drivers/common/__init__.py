@@ -1,0 +1,1 @@
+"""Tests of drivers/common: the plumbing every driver shares."""
