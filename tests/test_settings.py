@@ -92,7 +92,7 @@ def test_a_malformed_variable_is_refused_by_name(variable: str, text: str) -> No
 
 
 def test_a_malformed_option_is_refused_by_its_option_name() -> None:
-    with pytest.raises(ValueError, match="^--port: must be"):
+    with pytest.raises(ValueError, match=r"^--port: must be"):
         Settings.from_environment({}, port="http")
 
 

@@ -21,6 +21,15 @@ def test_entry_point_links_every_collection(client: TestClient) -> None:
         assert f'href="http://localhost:3001/api/{rel}?format=html"' in page
 
 
+def test_every_page_offers_every_driver_in_its_switcher(client: TestClient) -> None:
+    from deltacloud.drivers.registry import DRIVERS
+
+    page = _browser(client).get("/api/images").text
+    offered = re.findall(r"<option(?: selected)?>([a-z0-9_]+)</option>", page)
+    assert offered == list(DRIVERS)
+    assert "<option selected>mock</option>" in page
+
+
 def test_index_and_show_pages(client: TestClient) -> None:
     browser = _browser(client)
     index = browser.get("/api/instances").text

@@ -165,8 +165,8 @@ def _update_blob(call: Call) -> Result:
     return Result(None, 204, headers=metadata_headers(meta))
 
 
-def _delete_blob(call: Call) -> Result:
-    call.driver.delete_blob(call.ctx, call.resource_id, _blob_id(call))
+def _destroy_blob(call: Call) -> Result:
+    call.driver.destroy_blob(call.ctx, call.resource_id, _blob_id(call))
     return Result(None, 204)
 
 
@@ -198,7 +198,7 @@ BUCKETS = Collection(
         show("bucket", "buckets"),
         Operation("create", "POST", "", _create_bucket, "create_bucket",
                   (Param("name", required=True),), "Create a bucket"),
-        destroy("delete_bucket", "Delete an empty bucket"),
+        destroy("destroy_bucket", "Delete an empty bucket"),
         Operation(
             "create_blob", "POST", "/{id}", _create_blob_from_form, "create_blob",
             (
@@ -219,7 +219,7 @@ BUCKETS = Collection(
                   "Create or replace a blob from the request body", body="stream"),
         Operation("update_blob", "POST", BLOB, _update_blob, "update_blob_metadata", (),
                   "Replace the blob's metadata with the X-Deltacloud-Blobmeta-* headers"),
-        Operation("destroy_blob", "DELETE", BLOB, _delete_blob, "delete_blob", (),
+        Operation("destroy_blob", "DELETE", BLOB, _destroy_blob, "destroy_blob", (),
                   "Delete a blob"),
     ),
 )

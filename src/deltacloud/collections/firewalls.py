@@ -48,7 +48,7 @@ def _add_rule(call: Call) -> Result:
 
 
 def _delete_rule(call: Call) -> Result:
-    call.driver.delete_firewall_rule(call.ctx, call.resource_id, call.path["rule_id"])
+    call.driver.destroy_firewall_rule(call.ctx, call.resource_id, call.path["rule_id"])
     return Result(None, 204)
 
 
@@ -61,7 +61,7 @@ FIREWALLS = Collection(
         create("firewalls", "create_firewall",
                (Param("name", required=True), Param("description", required=True)),
                "Create a firewall"),
-        destroy("delete_firewall", "Delete a firewall"),
+        destroy("destroy_firewall", "Delete a firewall"),
         Operation(
             "rules", "POST", "/{id}/rules", _add_rule, "create_firewall_rule",
             (
@@ -73,6 +73,6 @@ FIREWALLS = Collection(
             numbered=("ip_address", "ip-address", "group"),
         ),
         Operation("delete_rule", "DELETE", "/{id}/{rule_id:path}", _delete_rule,
-                  "delete_firewall_rule", (), "Delete a rule"),
+                  "destroy_firewall_rule", (), "Delete a rule"),
     ),
 )

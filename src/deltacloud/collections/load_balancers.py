@@ -12,12 +12,12 @@ from deltacloud.collections.base import (
 
 
 def _register(call: Call) -> Result:
-    return Result(call.driver.lb_register_instance(call.ctx, call.resource_id,
+    return Result(call.driver.register_load_balancer_instance(call.ctx, call.resource_id,
                                                    call.params["instance_id"]))
 
 
 def _unregister(call: Call) -> Result:
-    return Result(call.driver.lb_unregister_instance(call.ctx, call.resource_id,
+    return Result(call.driver.unregister_load_balancer_instance(call.ctx, call.resource_id,
                                                      call.params["instance_id"]))
 
 
@@ -39,11 +39,12 @@ LOAD_BALANCERS = Collection(
             "Create a load balancer",
         ),
         destroy("destroy_load_balancer", "Delete a load balancer"),
-        Operation("register", "POST", "/{id}/register", _register, "lb_register_instance",
+        Operation("register", "POST", "/{id}/register", _register,
+                  "register_load_balancer_instance",
                   (Param("instance_id", required=True, references="instances"),),
                   "Put an instance behind the balancer"),
         Operation("unregister", "POST", "/{id}/unregister", _unregister,
-                  "lb_unregister_instance",
+                  "unregister_load_balancer_instance",
                   (Param("instance_id", required=True, references="instances"),),
                   "Take an instance from behind the balancer"),
     ),

@@ -147,7 +147,7 @@ class Storage:
     def create_bucket(self, ctx: CallContext, params: Params) -> Bucket: ...
 
     @unsupported
-    def delete_bucket(self, ctx: CallContext, id: str) -> None:
+    def destroy_bucket(self, ctx: CallContext, id: str) -> None:
         """Refuses (409) a bucket that still holds blobs."""
 
     @unsupported
@@ -169,7 +169,7 @@ class Storage:
         """Replace the user metadata with `meta`."""
 
     @unsupported
-    def delete_blob(self, ctx: CallContext, bucket_id: str, blob_id: str) -> None: ...
+    def destroy_blob(self, ctx: CallContext, bucket_id: str, blob_id: str) -> None: ...
 
 
 class Network:
@@ -195,14 +195,14 @@ class Network:
     def create_firewall(self, ctx: CallContext, params: Params) -> Firewall: ...
 
     @unsupported
-    def delete_firewall(self, ctx: CallContext, id: str) -> None: ...
+    def destroy_firewall(self, ctx: CallContext, id: str) -> None: ...
 
     @unsupported
     def create_firewall_rule(self, ctx: CallContext, id: str, rule: FirewallRule) -> Firewall:
         ...
 
     @unsupported
-    def delete_firewall_rule(self, ctx: CallContext, id: str, rule_id: str) -> None: ...
+    def destroy_firewall_rule(self, ctx: CallContext, id: str, rule_id: str) -> None: ...
 
     @unsupported
     def load_balancers(self, ctx: CallContext, filters: Filters) -> list[LoadBalancer]: ...
@@ -214,12 +214,12 @@ class Network:
     def destroy_load_balancer(self, ctx: CallContext, id: str) -> None: ...
 
     @unsupported
-    def lb_register_instance(self, ctx: CallContext, id: str,
-                             instance_id: str) -> LoadBalancer: ...
+    def register_load_balancer_instance(self, ctx: CallContext, id: str,
+                                        instance_id: str) -> LoadBalancer: ...
 
     @unsupported
-    def lb_unregister_instance(self, ctx: CallContext, id: str,
-                               instance_id: str) -> LoadBalancer: ...
+    def unregister_load_balancer_instance(self, ctx: CallContext, id: str,
+                                          instance_id: str) -> LoadBalancer: ...
 
 
 class Monitoring:

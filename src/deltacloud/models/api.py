@@ -2,7 +2,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from deltacloud.collections.features import Feature
+
+@dataclass(frozen=True)
+class FeatureParam:
+    """A parameter a feature adds, as the entry point names it to clients."""
+
+    name: str
+    wire_type: str  # "string" or "array": Deltacloud calls every scalar a string
+
+
+@dataclass(frozen=True)
+class EntryFeature:
+    """One feature of the driver's on a collection: the operation it extends and the
+    parameters it adds."""
+
+    name: str
+    operation: str
+    params: tuple[FeatureParam, ...] = ()
 
 
 @dataclass
@@ -10,7 +26,7 @@ class EntryLink:
     """One collection on the entry point, with the driver's features on it."""
 
     rel: str
-    features: list[Feature] = field(default_factory=list)
+    features: list[EntryFeature] = field(default_factory=list)
 
 
 @dataclass

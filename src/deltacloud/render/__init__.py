@@ -22,6 +22,8 @@ class View:
     capabilities: frozenset[str] = frozenset()
     # collection -> the driver's features on it
     features: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    # every driver the server has (the HTML driver switcher offers them)
+    drivers: Sequence[str] = ()
     # URLs already built for this answer: a listing names the same images and realms often.
     _urls: dict[tuple[str, ...], str] = field(default_factory=dict, compare=False, repr=False)
 

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 
 from deltacloud.collections import COLLECTIONS, Collection, Operation
 from deltacloud.collections.features import advertised_params
-from deltacloud.drivers.registry import Registry
 from deltacloud.models import HardwareProfile, StateMachine
 from deltacloud.models.api import EntryPoint
 from deltacloud.models.driver import DriverInfo
@@ -50,7 +49,7 @@ def _env() -> Environment:
 
 
 def _page(template: str, view: View | None, **context: Any) -> str:
-    return _env().get_template(template).render(view=view, drivers=Registry.names(), **context)
+    return _env().get_template(template).render(view=view, **context)
 
 
 def _title(name: str) -> str:

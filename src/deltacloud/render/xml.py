@@ -6,7 +6,6 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from deltacloud.collections.features import Feature
 from deltacloud.models import (
     Address,
     Blob,
@@ -24,7 +23,7 @@ from deltacloud.models import (
     StorageSnapshot,
     StorageVolume,
 )
-from deltacloud.models.api import EntryPoint
+from deltacloud.models.api import EntryFeature, EntryPoint
 from deltacloud.models.command import CommandOutput
 from deltacloud.models.driver import DriverInfo
 from deltacloud.models.hardware_profile import UNITS
@@ -125,7 +124,7 @@ def _entry_point(w: Writer, api: EntryPoint, view: View) -> None:
     w.close("api")
 
 
-def _feature(w: Writer, feature: Feature) -> None:
+def _feature(w: Writer, feature: EntryFeature) -> None:
     w.open("feature", name=feature.name, rel=feature.operation)
     for param in feature.params:
         w.leaf("param", name=param.name)

@@ -19,7 +19,7 @@ from deltacloud.drivers.base import Driver
 from deltacloud.drivers.registry import Registry, missing_sdk
 from deltacloud.errors import AuthenticationFailure, MethodNotAllowed, NotFound
 from deltacloud.models import HardwareProfile
-from deltacloud.models.api import EntryLink, EntryPoint
+from deltacloud.models.api import EntryFeature, EntryLink, EntryPoint, FeatureParam
 from deltacloud.render import View
 from deltacloud.render import json as json_render
 from deltacloud.render import xml as xml_render
@@ -38,8 +38,16 @@ Endpoint = Callable[[Request, RequestContext], Awaitable[Response]]
 
 
 def entry_point(driver: Driver, rc: RequestContext) -> EntryPoint:
+    """The entry point as data: the driver's collections and, on each, its features."""
     names = sorted({"drivers", *driver.collections})
-    links = [EntryLink(n, features_for(n, list(driver.collections.get(n, ())))) for n in names]
+    links = [
+        EntryLink(n, [
+            EntryFeature(f.name, f.operation,
+                         tuple(FeatureParam(p.name, p.wire_type) for p in f.params))
+            for f in features_for(n, list(driver.collections.get(n, ())))
+        ])
+        for n in names
+    ]
     return EntryPoint(rc.driver_name, rc.provider, API_VERSION, links)
 
 
@@ -134,14 +142,18 @@ class DeltacloudApi:
     def _view(self, rc: RequestContext, driver: Driver) -> View:
         """What the renderers may know of the driver, as data."""
         return View(rc.api_url, rc.driver_name, rc.provider_name, type(driver).capabilities(),
-                    driver.collections)
+                    driver.collections, self.registry.names())
 
     def _driver(self, rc: RequestContext) -> Driver:
         return self.registry.get(rc.driver_name)
 
-    def _render(self, request: Request, rc: RequestContext, driver: Driver,
-                result: Result) -> Response:
+    def _respond(self, request: Request, rc: RequestContext, driver: Driver,
+                 result: Result) -> Response:
+        """The one place a handler's result becomes a response: streamed bytes, a redirect
+        (HTML after a change), or the value rendered in the negotiated format."""
         headers = {**base_headers(rc.driver_name, rc.provider_name), **result.headers}
+        if result.stream is not None:
+            return self._stream(request, rc, result, headers)
         view = self._view(rc, driver)
         if result.location:
             headers["Location"] = view.url(*result.location.split("/", 2))
@@ -172,9 +184,9 @@ class DeltacloudApi:
         target = view.url(parts[0], parts[1]) if len(parts) > 2 else view.url(parts[0])
         return RedirectResponse(target, status_code=303, headers=headers)
 
-    def _stream(self, request: Request, rc: RequestContext, result: Result) -> Response:
+    def _stream(self, request: Request, rc: RequestContext, result: Result,
+                headers: dict[str, str]) -> Response:
         assert result.stream is not None
-        headers = {**base_headers(rc.driver_name, rc.provider_name), **result.headers}
         if request.method == "HEAD":
             result.stream.close()
             return Response(status_code=result.status, headers=headers)
@@ -194,7 +206,7 @@ class DeltacloudApi:
             or not await self.threads.run(rc.driver_name, driver.valid_credentials, rc.call)
         ):
             raise AuthenticationFailure()
-        return self._render(request, rc, driver, Result(entry_point(driver, rc)))
+        return self._respond(request, rc, driver, Result(entry_point(driver, rc)))
 
     async def _api_options(self, request: Request, rc: RequestContext) -> Response:
         driver = self._driver(rc)
@@ -276,9 +288,7 @@ class DeltacloudApi:
             files=raw.files,
         )
         result = await self.threads.run(rc.driver_name, op.handler, call)
-        if result.stream is not None:
-            return self._stream(request, rc, result)
-        return self._render(request, rc, driver, result)
+        return self._respond(request, rc, driver, result)
 
     def _collection_options(self, collection: Collection) -> Endpoint:
         async def endpoint(request: Request, rc: RequestContext) -> Response:

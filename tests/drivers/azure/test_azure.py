@@ -147,6 +147,37 @@ def test_unreachable_endpoint_is_502(azure: TestClient) -> None:
     assert "cannot be reached" in response.text
 
 
+def test_http_errors_keep_azure_statuses_and_words() -> None:
+    """Where the common ladder would answer otherwise, Azure's answers stay as they were."""
+    from deltacloud.drivers.azure.errors import from_http_error
+
+    class Answer(Exception):
+        def __init__(self, status: int, code: str = "", text: str = "") -> None:
+            super().__init__(text)
+            self.status_code, self.error_code = status, code
+
+    expected = {
+        (401, ""): (401, "Azure refused the account name or key"),
+        (403, ""): (401, "Azure refused the account name or key"),
+        (403, "Weird"): (403, "Azure forbids this operation (Weird)"),
+        (404, ""): (404, "Not Found"),
+        (405, ""): (400, "Azure refused the request (405)"),
+        (408, ""): (400, "Azure refused the request (408)"),
+        (412, "ConditionNotMet"): (400, "Azure refused the request (ConditionNotMet)"),
+        (413, ""): (400, "Azure refused the request (413)"),
+        (416, "InvalidRange"): (400, "Azure refused the byte range"),
+        (501, ""): (502, "Azure failed (501)"),
+        (504, ""): (504, "Azure timed out"),
+        (500, "InternalError"): (502, "Azure failed (InternalError)"),
+    }
+    for (status, code), answer in expected.items():
+        error = from_http_error(Answer(status, code))
+        assert (error.status, error.message) == answer, (status, code)
+    azurite = from_http_error(Answer(403, "AuthorizationFailure",
+                                     "Server failed to authenticate the request."))
+    assert azurite.status == 401
+
+
 def test_provider_names_the_endpoint(azure: TestClient) -> None:
     from deltacloud.drivers.azure.client import endpoint
 

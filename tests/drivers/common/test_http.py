@@ -9,12 +9,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-pytest.importorskip("httpx2", reason="httpx2 is a base dependency: pip install .")
-
-from deltacloud.drivers.common.http import HttpClient, retry_after  # noqa: E402
-from deltacloud.drivers.urls import EndpointPolicy  # noqa: E402
-from deltacloud.errors import BackendError, BackendTimeout, Forbidden  # noqa: E402
-from tests.drivers.bad_cloud import bad_cloud  # noqa: E402
+from deltacloud.drivers.common.http import HttpClient, retry_after
+from deltacloud.drivers.common.streams import Sized
+from deltacloud.drivers.urls import EndpointPolicy
+from deltacloud.errors import BackendError, BackendTimeout, Forbidden
+from tests.drivers.bad_cloud import bad_cloud
 
 
 class Script:
@@ -108,6 +107,16 @@ def test_a_streamed_body_is_never_sent_twice(server) -> None:
         response = http.request("PUT", url, content=iter([b"a", b"b"]),
                                 headers={"Content-Length": "2"})
     assert response.status_code == 503 and waits == [] and script.seen[0][2] == b"ab"
+
+
+def test_a_body_of_known_length_goes_with_its_content_length_not_chunked(server) -> None:
+    url, script = server
+    http, _ = client()
+    with http:
+        # The test server reads exactly Content-Length bytes: chunked, it would see none.
+        body = Sized(iter([b"abc", b"de"]), 5)
+        assert http.request("PUT", url, content=body).status_code == 200
+    assert script.seen[0][2] == b"abcde" and body.sent == 5
 
 
 def test_other_errors_are_answers_not_retries(server) -> None:

@@ -21,7 +21,8 @@ def test_pieces_are_exact_and_lose_nothing(sizes: tuple[int, ...]) -> None:
     data = b"".join(chunks(*sizes))
     pieces = list(ChunkStream(chunks(*sizes)).pieces(5))
     assert b"".join(pieces) == data
-    assert all(len(p) == 5 for p in pieces[:-1]) and 0 < len(pieces[-1]) <= 5 or data == b""
+    assert all(len(p) == 5 for p in pieces[:-1])
+    assert 0 < len(pieces[-1]) <= 5 if data else pieces == [b""]
     assert len(pieces) == max(1, -(-len(data) // 5))
 
 

@@ -6,6 +6,7 @@ import hashlib
 import os
 import uuid
 
+import pytest
 from starlette.testclient import TestClient
 
 from tests.helpers import ids, xml
@@ -126,3 +127,19 @@ def test_large_blob_streams_as_multipart(ec2: TestClient, sdk):
     assert tail.status_code == 206 and len(tail.content) == 10
     ec2.delete(f"/api/buckets/{name}/big.bin")
     ec2.delete(f"/api/buckets/{name}")
+
+
+@pytest.mark.parametrize(("size", "parts"), [(0, 0), (8 * 1024 * 1024, 0),
+                                             (16 * 1024 * 1024, 2)])
+def test_uploads_are_cut_into_whole_parts_only(ec2: TestClient, sdk, size: int, parts: int):
+    """A body of exactly one part is one PutObject (an ETag without a part count); an exact
+    multiple of the part size sends no empty last part."""
+    name = bucket_name()
+    ec2.post("/api/buckets", data={"name": name})
+    data = os.urandom(size)
+    pieces = [data[i:i + 3 * 1024 * 1024] for i in range(0, size, 3 * 1024 * 1024)]
+    put = ec2.put(f"/api/buckets/{name}/exact.bin", content=iter(pieces))
+    assert put.status_code == 200, put.text
+    etag = sdk("s3").head_object(Bucket=name, Key="exact.bin")["ETag"].strip('"')
+    assert etag == (f"{etag.split('-')[0]}-{parts}" if parts else hashlib.md5(data).hexdigest())
+    assert ec2.get(f"/api/buckets/{name}/exact.bin/content").content == data

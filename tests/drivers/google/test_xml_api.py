@@ -194,6 +194,71 @@ def test_a_resumable_upload_that_makes_no_progress_stops(
     assert _StallingUploads.puts <= 4
 
 
+class _ResumableUploads(BaseHTTPRequestHandler):
+    """A resumable-upload endpoint that takes every chunk, the first only half at first;
+    `spans` are the Content-Ranges it was sent, with how many bytes each carried."""
+
+    spans: list[tuple[str, int]] = []
+    halved = False
+
+    def log_message(self, *_: object) -> None:
+        pass
+
+    def do_POST(self) -> None:  # the session start
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.send_response(201)
+        self.send_header("Location", f"http://{self.headers['Host']}/upload/session-1")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def do_PUT(self) -> None:
+        data = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        span = self.headers["Content-Range"]
+        type(self).spans.append((span, len(data)))
+        first, _, last = span.removeprefix("bytes ").partition("/")[0].partition("-")
+        if span.endswith("/*") and not type(self).halved:
+            type(self).halved = True
+            last = str((int(first) + int(last)) // 2)
+        self.send_response(308 if span.endswith("/*") else 200)
+        if span.endswith("/*"):
+            self.send_header("Range", f"bytes=0-{last}")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+
+@pytest.mark.parametrize(("chunks", "declared", "spans"), [
+    # Unknown length: whole chunks, then the rest with the total.
+    ([b"x" * 700] * 3, None, [("bytes 0-1023/*", 1024), ("bytes 512-1023/*", 512),
+                              ("bytes 1024-2047/*", 1024), ("bytes 2048-2099/2100", 52)]),
+    # A declared exact multiple: the total comes in a last, empty request.
+    ([b"y" * 512] * 4, 2048, [("bytes 0-1023/*", 1024), ("bytes 512-1023/*", 512),
+                              ("bytes 1024-2047/*", 1024), ("bytes */2048", 0)]),
+])
+def test_a_resumable_upload_sends_whole_chunks_then_the_total(
+        app, monkeypatch: pytest.MonkeyPatch, chunks: list[bytes], declared: int | None,
+        spans: list[tuple[str, int]]) -> None:
+    from deltacloud.drivers.google import client as gcs_client
+
+    monkeypatch.setattr(gcs_client, "CHUNK", 1024)
+    _ResumableUploads.spans, _ResumableUploads.halved = [], False
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _ResumableUploads)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    headers = {"Accept": "application/xml", "X-Deltacloud-Driver": "google",
+               "X-Deltacloud-Provider": f"http://127.0.0.1:{server.server_port}"}
+    if declared is not None:
+        headers["Content-Length"] = str(declared)
+    try:
+        with TestClient(app, base_url="http://localhost:3001") as api:
+            answer = api.put(f"/api/buckets/{BUCKET}/big", content=iter(chunks),
+                             auth=(ACCESS_ID, SECRET), headers=headers)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert answer.status_code == 200, answer.text
+    assert xml(answer).findtext("content_length") == str(sum(map(len, chunks)))
+    assert _ResumableUploads.spans == spans
+
+
 class _EndlessListing(BaseHTTPRequestHandler):
     """A bucket listing whose next page is always the same page."""
 

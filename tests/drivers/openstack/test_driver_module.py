@@ -10,7 +10,7 @@ from starlette.testclient import TestClient
 
 from deltacloud.drivers.openstack.client import parse_provider
 from deltacloud.errors import BadRequest
-from tests.helpers import xml
+from tests.helpers import reconfigure, xml
 
 
 def test_importing_the_drivers_imports_no_sdk() -> None:
@@ -69,13 +69,11 @@ def test_cloud_statuses_map_to_the_spec(status: int, expected: int) -> None:
         assert "some-id" not in error.message  # 4xx messages are our own
 
 
-def test_a_silent_cloud_is_504(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_silent_cloud_is_504(client: TestClient) -> None:
     """Keystone accepts the connection and never answers: a timeout, reported as 504."""
     import socket
 
-    from deltacloud.drivers.openstack import client as os_client
-
-    monkeypatch.setattr(os_client, "TIMEOUT", 0.5)
+    reconfigure(client, openstack_timeout=0.5)
     with socket.socket() as listener:
         listener.bind(("127.0.0.1", 0))
         listener.listen(8)

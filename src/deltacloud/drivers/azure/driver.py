@@ -9,43 +9,15 @@ provider may name the blob endpoint (see `client.py`). Uploads go as blocks of
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any, ClassVar
+from typing import ClassVar
 
 # None of these imports the SDK: client.py and errors.py do that at call time.
 from deltacloud.drivers.azure import client, mapping
 from deltacloud.drivers.azure.errors import translated
 from deltacloud.drivers.base import CallContext, Driver, Filters, Params
+from deltacloud.drivers.common.streams import Content, Counted
 from deltacloud.errors import AuthenticationFailure, Conflict
 from deltacloud.models import Blob, BlobUpload, Bucket
-
-
-class _Counted:
-    """The upload's chunks, counted as they pass."""
-
-    def __init__(self, chunks: Any) -> None:
-        self._chunks = chunks
-        self.size = 0
-
-    def __iter__(self) -> Iterator[bytes]:
-        for chunk in self._chunks:
-            self.size += len(chunk)
-            yield chunk
-
-
-class AzureContent:
-    """A ranged download as chunks; `close` releases the request's client."""
-
-    def __init__(self, service: Any, chunks: Iterator[bytes]) -> None:
-        self._service = service
-        self._chunks = chunks
-
-    def __iter__(self) -> Iterator[bytes]:
-        with translated():
-            yield from self._chunks
-
-    def close(self) -> None:
-        self._service.close()
 
 
 class AzureDriver(Driver):
@@ -85,7 +57,7 @@ class AzureDriver(Driver):
             svc.create_container(name)
         return mapping.bucket(name)
 
-    def delete_bucket(self, ctx: CallContext, id: str) -> None:
+    def destroy_bucket(self, ctx: CallContext, id: str) -> None:
         with client.service(ctx) as svc, translated():
             container = svc.get_container_client(id)
             # Azure would delete a container with its blobs: Deltacloud refuses that.
@@ -105,7 +77,7 @@ class AzureDriver(Driver):
         from azure.storage.blob import ContentSettings
 
         meta = mapping.check_metadata(dict(upload.user_metadata))
-        counted = _Counted(upload.chunks)
+        counted = Counted(upload.chunks)
         with client.service(ctx) as svc, translated():
             answer = svc.get_blob_client(bucket_id, blob_id).upload_blob(
                 iter(counted),
@@ -118,21 +90,22 @@ class AzureDriver(Driver):
                 overwrite=True,
                 max_concurrency=client.UPLOAD_THREADS,
             )
-        return Blob(id=blob_id, bucket=bucket_id, content_length=counted.size,
+        return Blob(id=blob_id, bucket=bucket_id, content_length=counted.sent,
                     content_type=upload.content_type,
                     last_modified=mapping.http_date(answer.get("last_modified")),
                     user_metadata=meta)
 
     def blob_content(self, ctx: CallContext, bucket_id: str, blob_id: str, first: int,
-                     last: int) -> AzureContent:
+                     last: int) -> Content:
+        """The ranged download's chunks; closing them closes the request's client."""
         svc = client.service(ctx)
         try:
             if last < first:  # an empty blob: nothing to fetch
-                return AzureContent(svc, iter(()))
+                return Content.empty(svc.close)
             with translated():
                 download = svc.get_blob_client(bucket_id, blob_id).download_blob(
                     offset=first, length=last - first + 1)
-            return AzureContent(svc, download.chunks())
+            return Content(download.chunks(), svc.close, translate=translated)
         except BaseException:
             svc.close()
             raise
@@ -146,6 +119,6 @@ class AzureDriver(Driver):
             props = blob.get_blob_properties()
         return mapping.blob_from_properties(bucket_id, props)
 
-    def delete_blob(self, ctx: CallContext, bucket_id: str, blob_id: str) -> None:
+    def destroy_blob(self, ctx: CallContext, bucket_id: str, blob_id: str) -> None:
         with client.service(ctx) as svc, translated():
             svc.get_blob_client(bucket_id, blob_id).delete_blob()

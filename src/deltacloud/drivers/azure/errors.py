@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
+from contextlib import AbstractContextManager
 
+from deltacloud.drivers.common.errors import for_status, fresh, translating
 from deltacloud.errors import (
     AuthenticationFailure,
     BackendError,
@@ -16,9 +16,11 @@ from deltacloud.errors import (
     NotFound,
 )
 
+_REFUSED_KEY = "Azure refused the account name or key"
+
 _BY_CODE: dict[str, DeltacloudError] = {
-    "AuthenticationFailed": AuthenticationFailure("Azure refused the account name or key"),
-    "InvalidAuthenticationInfo": AuthenticationFailure("Azure refused the account name or key"),
+    "AuthenticationFailed": AuthenticationFailure(_REFUSED_KEY),
+    "InvalidAuthenticationInfo": AuthenticationFailure(_REFUSED_KEY),
     "NoAuthenticationInformation": AuthenticationFailure(),
     "AuthorizationFailure": Forbidden("Azure forbids this operation to the account"),
     "AuthorizationPermissionMismatch": Forbidden("Azure forbids this operation to the account"),
@@ -37,14 +39,19 @@ _BY_CODE: dict[str, DeltacloudError] = {
     "ServerBusy": BackendError("Azure is busy; try again later"),
 }
 
+# Where Azure's words differ from the common ladder's.
+_BY_STATUS: dict[int, DeltacloudError] = {
+    401: AuthenticationFailure(_REFUSED_KEY),
+    504: BackendTimeout("Azure timed out"),
+}
+# Statuses the common ladder reads more specifically than this driver always has: kept
+# a plain refusal (400) or failure (502), so clients see the statuses they always did.
+_REFUSED = (405, 408, 412, 413)
 
-def _fresh(error: DeltacloudError) -> DeltacloudError:
-    return type(error)(error.message)
 
-
-@contextlib.contextmanager
-def translated() -> Iterator[None]:
-    """Turn what the Azure SDK raises into the SPEC's statuses (never echoing parameters)."""
+def translate(exc: Exception) -> DeltacloudError | None:
+    """What the Azure SDK raises, as the SPEC's statuses (never echoing parameters);
+    None for anything else."""
     from azure.core.exceptions import (
         HttpResponseError,
         ServiceRequestError,
@@ -53,41 +60,38 @@ def translated() -> Iterator[None]:
         ServiceResponseTimeoutError,
     )
 
-    try:
-        yield
-    except (ServiceRequestTimeoutError, ServiceResponseTimeoutError):
-        raise BackendTimeout("Azure did not answer in time") from None
-    except ServiceRequestError:
-        raise BackendError("The Azure endpoint cannot be reached") from None
-    except ServiceResponseError:
-        raise BackendError("The Azure endpoint broke off its answer") from None
-    except HttpResponseError as exc:
-        raise from_http_error(exc) from None
+    if isinstance(exc, ServiceRequestTimeoutError | ServiceResponseTimeoutError):
+        return BackendTimeout("Azure did not answer in time")
+    if isinstance(exc, ServiceRequestError):
+        return BackendError("The Azure endpoint cannot be reached")
+    if isinstance(exc, ServiceResponseError):
+        return BackendError("The Azure endpoint broke off its answer")
+    if isinstance(exc, HttpResponseError):
+        return from_http_error(exc)
+    return None
+
+
+def translated() -> AbstractContextManager[None]:
+    """Around every call to Azure."""
+    return translating(translate)
 
 
 def from_http_error(exc: object) -> DeltacloudError:
+    """Azure's error code says more than its status, so it is read first."""
     raw = getattr(exc, "error_code", None) or ""
     code = str(getattr(raw, "value", raw))
     status = int(getattr(exc, "status_code", 0) or 0)
-    if status == 403 and "failed to authenticate" in str(exc):
-        # Azurite says AuthorizationFailure where Azure says AuthenticationFailed:
-        # both mean the key (the signature) is wrong.
-        return AuthenticationFailure("Azure refused the account name or key")
+    # Azurite says AuthorizationFailure where Azure says AuthenticationFailed (both mean
+    # the key, the signature, is wrong); a 403 without a code means the same.
+    if status == 403 and (not code or "failed to authenticate" in str(exc)):
+        return AuthenticationFailure(_REFUSED_KEY)
     known = _BY_CODE.get(code)
     if known is not None:
-        return _fresh(known)
-    if status == 401 or (status == 403 and not code):
-        return AuthenticationFailure("Azure refused the account name or key")
-    if status == 403:
-        return Forbidden(f"Azure forbids this operation ({code})")
-    if status == 404:
-        return NotFound()
-    if status == 409:
-        return Conflict(f"Azure refused the change ({code or status})")
-    if status == 416:
-        return BadRequest("Azure refused the byte range")
-    if status == 504:
-        return BackendTimeout("Azure timed out")
-    if 400 <= status < 500:
-        return BadRequest(f"Azure refused the request ({code or status})")
-    return BackendError(f"Azure failed ({code or status})")
+        return fresh(known)
+    detail = code or str(status)
+    if status in _REFUSED:
+        return BadRequest(f"Azure refused the request ({detail})")
+    if status == 501:
+        return BackendError(f"Azure failed ({detail})")
+    return for_status(status, "Azure", detail=code, missing=NotFound.default_message,
+                      known=_BY_STATUS)

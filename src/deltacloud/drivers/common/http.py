@@ -20,6 +20,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Iterable, Mapping
+from collections.abc import Sized as HasLength
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 
@@ -108,6 +109,10 @@ class HttpClient:
         its status. A `stream`ed answer must be closed; others are read already."""
         import httpx2 as httpx
 
+        if isinstance(content, HasLength) and not isinstance(content, bytes | str):
+            # A streamed body of known length (`streams.Sized`): httpx would send it
+            # chunked, which some object stores refuse.
+            headers = {**(headers or {}), "Content-Length": str(len(content))}
         for attempt in range(1, self.attempts + 1):
             last = attempt == self.attempts or not _replayable(content)
             request = self._client.build_request(method, url, params=params,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterable, Iterator
-from typing import ContextManager
+from contextlib import AbstractContextManager
 
 from deltacloud.errors import BadRequest
 
@@ -109,8 +109,9 @@ class Counted:
 
 
 class Sized(Counted):
-    """A streamed request body of known length: HTTP libraries then send Content-Length
-    rather than chunked encoding (which some object stores refuse)."""
+    """A streamed request body of known length, sent with a Content-Length rather than
+    chunked (which some object stores refuse): requests reads its len(), and
+    `http.HttpClient` states it."""
 
     def __init__(self, chunks: Iterable[bytes], length: int) -> None:
         super().__init__(chunks)
@@ -126,7 +127,7 @@ class Content:
     order, when the response ends, whether or not it was read to the end."""
 
     def __init__(self, chunks: Iterable[bytes], *release: Callable[[], object],
-                 translate: Callable[[], ContextManager[object]] | None = None) -> None:
+                 translate: Callable[[], AbstractContextManager[object]] | None = None) -> None:
         self._chunks = chunks
         self._release = release
         self._translate = translate or contextlib.nullcontext

@@ -22,7 +22,7 @@ import json
 import os
 import threading
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -245,12 +245,12 @@ class AwsSession:
     def cloudwatch(self) -> Any:
         return self.client("cloudwatch")
 
-    def translated(self) -> Any:
+    def translated(self) -> AbstractContextManager[None]:
         """AWS errors as API errors right here, so that the caller can catch them."""
         return translated(self._credentials)
 
     @contextmanager
     def calls(self) -> Iterator[AwsSession]:
         """Credentials set, errors translated: what every driver method wraps its calls in."""
-        with self, translated(self._credentials):
+        with self, self.translated():
             yield self

@@ -27,10 +27,11 @@ from deltacloud.drivers.base import (
     free_device,
 )
 from deltacloud.drivers.common.cache import ExpiringCache
+from deltacloud.drivers.common.streams import Content
 from deltacloud.drivers.ec2 import client as aws
 from deltacloud.drivers.ec2 import mapping
 from deltacloud.drivers.ec2.errors import translated
-from deltacloud.drivers.ec2.s3 import S3Content, upload
+from deltacloud.drivers.ec2.s3 import download, upload
 from deltacloud.errors import BadRequest, Conflict, Forbidden, MethodNotAllowed, NotFound
 from deltacloud.models import (
     Address,
@@ -486,7 +487,7 @@ class Ec2Driver(Driver):
                                                Description=params["description"])
         return self.firewall(ctx, made["GroupId"])
 
-    def delete_firewall(self, ctx: CallContext, id: str) -> None:
+    def destroy_firewall(self, ctx: CallContext, id: str) -> None:
         firewall = self.firewall(ctx, id)
         with self._aws(ctx) as a:
             a.ec2.delete_security_group(GroupId=firewall.id)
@@ -498,7 +499,7 @@ class Ec2Driver(Driver):
                 GroupId=firewall.id, IpPermissions=[mapping.permission_from_rule(rule)])
         return self.firewall(ctx, firewall.id)
 
-    def delete_firewall_rule(self, ctx: CallContext, id: str, rule_id: str) -> None:
+    def destroy_firewall_rule(self, ctx: CallContext, id: str, rule_id: str) -> None:
         firewall = self.firewall(ctx, id)
         if not any(r.id == rule_id for r in firewall.rules):
             raise NotFound("Firewall rule not found")
@@ -535,7 +536,8 @@ class Ec2Driver(Driver):
         with self._aws(ctx) as a:
             a.elb.delete_load_balancer(LoadBalancerName=id)
 
-    def lb_register_instance(self, ctx: CallContext, id: str, instance_id: str) -> LoadBalancer:
+    def register_load_balancer_instance(self, ctx: CallContext, id: str,
+                                        instance_id: str) -> LoadBalancer:
         self.load_balancer(ctx, id)
         with self._aws(ctx) as a:
             try:
@@ -546,8 +548,8 @@ class Ec2Driver(Driver):
                 raise BadRequest("Parameter 'instance_id' names no instance") from None
         return self.load_balancer(ctx, id)
 
-    def lb_unregister_instance(self, ctx: CallContext, id: str,
-                               instance_id: str) -> LoadBalancer:
+    def unregister_load_balancer_instance(self, ctx: CallContext, id: str,
+                                          instance_id: str) -> LoadBalancer:
         self.load_balancer(ctx, id)
         with self._aws(ctx) as a:
             a.elb.deregister_instances_from_load_balancer(
@@ -624,7 +626,7 @@ class Ec2Driver(Driver):
             a.s3.create_bucket(**create)
         return Bucket(params["name"], params["name"], 0, [], location)
 
-    def delete_bucket(self, ctx: CallContext, id: str) -> None:
+    def destroy_bucket(self, ctx: CallContext, id: str) -> None:
         with self._aws(ctx) as a:
             try:
                 with a.translated():
@@ -665,7 +667,7 @@ class Ec2Driver(Driver):
             return mapping.blob(bucket_id, blob_id, self._head(a, bucket_id, blob_id))
 
     def blob_content(self, ctx: CallContext, bucket_id: str, blob_id: str, first: int,
-                     last: int) -> S3Content:
+                     last: int) -> Content:
         with self._aws(ctx) as a:
             ranged = {"Range": f"bytes={first}-{last}"} if last >= first else {}
             try:
@@ -673,7 +675,7 @@ class Ec2Driver(Driver):
                     body = a.s3.get_object(Bucket=bucket_id, Key=blob_id, **ranged)["Body"]
             except NotFound:
                 raise NotFound("Blob not found") from None
-        return S3Content(body, translated)
+        return download(body, translated)
 
     def update_blob_metadata(self, ctx: CallContext, bucket_id: str, blob_id: str,
                              metadata: dict[str, str]) -> Blob:
@@ -686,7 +688,7 @@ class Ec2Driver(Driver):
             )
             return mapping.blob(bucket_id, blob_id, self._head(a, bucket_id, blob_id))
 
-    def delete_blob(self, ctx: CallContext, bucket_id: str, blob_id: str) -> None:
+    def destroy_blob(self, ctx: CallContext, bucket_id: str, blob_id: str) -> None:
         with self._aws(ctx) as a:
             self._head(a, bucket_id, blob_id)  # S3 deletes a missing key without complaint
             a.s3.delete_object(Bucket=bucket_id, Key=blob_id)

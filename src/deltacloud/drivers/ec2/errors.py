@@ -5,12 +5,13 @@ botocore is imported only once an exception is being translated.
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from typing import Any
 
 from deltacloud.drivers.base import Credentials
+from deltacloud.drivers.common.errors import translating
 from deltacloud.errors import (
     AuthenticationFailure,
     BackendError,
@@ -174,15 +175,7 @@ def _expects_body(operation_model: Any) -> bool:
                for member in shape.members.values())
 
 
-@contextmanager
-def translated(credentials: Credentials | None = None) -> Iterator[None]:
-    """Around every call to the cloud: its failures become API errors."""
-    try:
-        yield
-    except DeltacloudError:
-        raise
-    except Exception as exc:
-        error = translate(exc, credentials)
-        if error is None:
-            raise
-        raise error from None
+def translated(credentials: Credentials | None = None) -> AbstractContextManager[None]:
+    """Around every call to the cloud: its failures become API errors, and no message
+    carries the request's credentials."""
+    return translating(functools.partial(translate, credentials=credentials))

@@ -9,39 +9,23 @@ streaming body, asked for with a Range.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Iterator
+import itertools
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any
 
+from deltacloud.drivers.common.streams import CHUNK, ChunkStream, Content
 from deltacloud.models import BlobUpload
 
 PART_SIZE = 8 * 1024 * 1024  # S3's minimum part is 5 MiB
-CHUNK = 1024 * 1024
-
-
-def _parts(chunks: Iterable[bytes], size: int) -> Iterator[bytes]:
-    """Re-cut a stream of chunks into pieces of exactly `size` bytes (the last shorter)."""
-    pending: list[bytes] = []
-    held = 0
-    for chunk in chunks:
-        if not chunk:
-            continue
-        pending.append(chunk)
-        held += len(chunk)
-        while held >= size:
-            joined = b"".join(pending)
-            yield joined[:size]
-            rest = joined[size:]
-            pending, held = ([rest] if rest else []), len(rest)
-    if held or not pending:
-        yield b"".join(pending)
 
 
 def upload(s3: Any, bucket: str, key: str, blob: BlobUpload) -> None:
     """Store the upload's bytes under bucket/key, multipart when it is larger than a part."""
     extra: dict[str, Any] = {"ContentType": blob.content_type,
                              "Metadata": dict(blob.user_metadata)}
-    parts = _parts(blob.chunks, PART_SIZE)
-    first = next(parts)
+    parts = ChunkStream(blob.chunks).pieces(PART_SIZE)
+    first = next(parts)  # an empty body is one empty piece: a zero-byte PutObject
     second = next(parts, None)
     if second is None:
         s3.put_object(Bucket=bucket, Key=key, Body=first, **extra)
@@ -49,7 +33,7 @@ def upload(s3: Any, bucket: str, key: str, blob: BlobUpload) -> None:
     upload_id = s3.create_multipart_upload(Bucket=bucket, Key=key, **extra)["UploadId"]
     try:
         done = []
-        for number, body in enumerate(_chain(first, second, parts), start=1):
+        for number, body in enumerate(itertools.chain((first, second), parts), start=1):
             etag = s3.upload_part(Bucket=bucket, Key=key, UploadId=upload_id,
                                   PartNumber=number, Body=body)["ETag"]
             done.append({"ETag": etag, "PartNumber": number})
@@ -62,22 +46,7 @@ def upload(s3: Any, bucket: str, key: str, blob: BlobUpload) -> None:
         raise
 
 
-def _chain(first: bytes, second: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
-    yield first
-    yield second
-    yield from rest
-
-
-class S3Content:
-    """A GetObject body read a chunk at a time; `close` returns the connection."""
-
-    def __init__(self, body: Any, translate: Any) -> None:
-        self._body = body
-        self._translate = translate
-
-    def __iter__(self) -> Iterator[bytes]:
-        with self._translate():
-            yield from self._body.iter_chunks(CHUNK)
-
-    def close(self) -> None:
-        self._body.close()
+def download(body: Any, translate: Callable[[], AbstractContextManager[object]]) -> Content:
+    """A GetObject body read a chunk at a time, its failures translated as they are read;
+    closing it returns the connection."""
+    return Content(body.iter_chunks(CHUNK), body.close, translate=translate)

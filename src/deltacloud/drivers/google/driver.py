@@ -14,9 +14,10 @@ that checks each request's signature (no emulator speaks the XML API with HMAC).
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from deltacloud.drivers.base import CallContext, Driver, Filters, Params
+from deltacloud.drivers.common.streams import Content
 from deltacloud.drivers.google import client, mapping
 from deltacloud.drivers.google.errors import translated
 from deltacloud.errors import AuthenticationFailure
@@ -58,7 +59,7 @@ class GoogleDriver(Driver):
             created = api.create_bucket(name, location)
         return mapping.bucket(name, location=created or location)
 
-    def delete_bucket(self, ctx: CallContext, id: str) -> None:
+    def destroy_bucket(self, ctx: CallContext, id: str) -> None:
         with client.open_api(ctx) as api, translated("Bucket not found"):
             api.delete_bucket(id)
 
@@ -74,9 +75,9 @@ class GoogleDriver(Driver):
             return api.create_blob(bucket_id, blob_id, upload)
 
     def blob_content(self, ctx: CallContext, bucket_id: str, blob_id: str, first: int,
-                     last: int) -> Any:
+                     last: int) -> Content:
         if last < first:  # an empty blob: nothing to fetch
-            return _Empty()
+            return Content.empty()
         api = client.open_api(ctx)
         try:
             with translated("Blob not found"):
@@ -90,14 +91,7 @@ class GoogleDriver(Driver):
         with client.open_api(ctx) as api, translated("Blob not found"):
             return api.replace_metadata(bucket_id, blob_id, dict(metadata))
 
-    def delete_blob(self, ctx: CallContext, bucket_id: str, blob_id: str) -> None:
+    def destroy_blob(self, ctx: CallContext, bucket_id: str, blob_id: str) -> None:
         with client.open_api(ctx) as api, translated("Blob not found"):
             api.delete_blob(bucket_id, blob_id)
 
-
-class _Empty:
-    def __iter__(self) -> Any:
-        return iter(())
-
-    def close(self) -> None:
-        pass

@@ -8,10 +8,10 @@ bytes go as one multipart request; others as resumable uploads in chunks of
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
 from typing import Any
 from urllib.parse import quote
 
+from deltacloud.drivers.common.streams import CHUNK, ChunkStream, Content
 from deltacloud.drivers.google import client
 from deltacloud.drivers.google.errors import from_status, translated
 from deltacloud.drivers.google.mapping import blob_from_object
@@ -20,55 +20,6 @@ from deltacloud.errors import AuthenticationFailure, Conflict, NotFound
 from deltacloud.models import Blob, BlobUpload
 
 TIMEOUT = (client.CONNECT_TIMEOUT, client.READ_TIMEOUT)
-
-
-class ChunkReader:
-    """The upload's chunks as the file object the library reads, a piece at a time."""
-
-    def __init__(self, chunks: Iterable[bytes]) -> None:
-        self._chunks = iter(chunks)
-        self._left = b""
-        self._position = 0
-
-    def read(self, size: int = -1) -> bytes:
-        parts = [self._left] if self._left else []
-        have = len(self._left)
-        self._left = b""
-        while size < 0 or have < size:
-            chunk = next(self._chunks, None)
-            if chunk is None:
-                break
-            parts.append(bytes(chunk))
-            have += len(chunk)
-        data = b"".join(parts)
-        if 0 <= size < len(data):
-            data, self._left = data[:size], data[size:]
-        self._position += len(data)
-        return data
-
-    def tell(self) -> int:
-        return self._position
-
-    def seekable(self) -> bool:
-        return False
-
-
-class JsonContent:
-    """A streamed media GET; `close` ends the response and the session."""
-
-    def __init__(self, response: Any, session: Any, api: JsonApi) -> None:
-        self._response = response
-        self._session = session
-        self._api = api
-
-    def __iter__(self) -> Iterator[bytes]:
-        with translated():
-            yield from self._response.raw.stream(client.MIB, decode_content=False)
-
-    def close(self) -> None:
-        self._response.close()
-        self._session.close()
-        self._api.close()
 
 
 class JsonApi:
@@ -149,12 +100,13 @@ class JsonApi:
         obj.metadata = dict(upload.user_metadata) or None
         with translated("Bucket not found"):
             obj.upload_from_file(
-                ChunkReader(upload.chunks),
+                ChunkStream(upload.chunks),
                 size=size if size is not None and size <= client.CHUNK else None,
                 content_type=upload.content_type, timeout=TIMEOUT, retry=None)
         return blob_from_object(bucket, obj)
 
-    def content(self, bucket: str, key: str, first: int, last: int) -> JsonContent:
+    def content(self, bucket: str, key: str, first: int, last: int) -> Content:
+        """The range as it comes; closing it ends the answer, the session, then this API."""
         url = (f"{self.endpoint}/storage/v1/b/{quote(bucket, safe='')}/o/"
                f"{quote(key, safe='')}")
         session = self.session
@@ -166,7 +118,8 @@ class JsonApi:
             if response.status_code not in (200, 206):
                 response.close()
                 raise from_status(response.status_code, "", "Blob not found")
-            return JsonContent(response, session, self)
+            return Content(response.raw.stream(CHUNK, decode_content=False), response.close,
+                           session.close, self.close, translate=translated)
         except BaseException:
             session.close()
             raise

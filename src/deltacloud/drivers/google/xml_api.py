@@ -7,6 +7,7 @@ of `VERB \\n Content-MD5 \\n Content-Type \\n Date \\n` + the `x-goog-*` headers
 (lower-cased, sorted, `name:value\\n`) + the resource (`/bucket/object`).
 Uploads up to `client.CHUNK` bytes whose size is declared go in one PUT; others
 are resumable uploads (`x-goog-resumable: start`, then chunks of `client.CHUNK`).
+Every request goes through `common.http.HttpClient` (the endpoint policy, timeouts).
 """
 
 from __future__ import annotations
@@ -17,17 +18,22 @@ import hmac
 import itertools
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from email.utils import formatdate
-from typing import Any
+from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
 
 from deltacloud.drivers.base import PageGuard
+from deltacloud.drivers.common.http import HttpClient
+from deltacloud.drivers.common.streams import CHUNK, ChunkStream, Content, Sized
 from deltacloud.drivers.google import client
-from deltacloud.drivers.google.errors import from_xml_error
-from deltacloud.drivers.urls import EndpointPolicy, checking_session
-from deltacloud.errors import BackendError
+from deltacloud.drivers.google.errors import ENDPOINT, TIMEOUT, from_xml_error, translated
+from deltacloud.drivers.urls import EndpointPolicy
+from deltacloud.errors import BackendError, BackendTimeout
 from deltacloud.models import Blob, BlobUpload
+
+if TYPE_CHECKING:
+    import httpx2 as httpx
 
 META = "x-goog-meta-"
 # What a metadata replacement keeps of the object's own headers.
@@ -67,35 +73,6 @@ def _acknowledged(header: str | None) -> int:
     return int(match.group(1)) + 1
 
 
-class _Sized:
-    """An iterable body with a known length: requests then sends Content-Length, not chunks."""
-
-    def __init__(self, chunks: Iterable[bytes], length: int) -> None:
-        self._chunks = chunks
-        self._length = length
-        self.sent = 0
-
-    def __len__(self) -> int:
-        return self._length
-
-    def __iter__(self) -> Iterator[bytes]:
-        for chunk in self._chunks:
-            self.sent += len(chunk)
-            yield chunk
-
-
-def _read_up_to(chunks: Iterator[bytes], limit: int) -> tuple[bytes, int]:
-    """Join chunks until `limit` bytes or the end; (the bytes, their count)."""
-    parts, have = [], 0
-    while have < limit:
-        chunk = next(chunks, None)
-        if chunk is None:
-            break
-        parts.append(chunk)
-        have += len(chunk)
-    return b"".join(parts), have
-
-
 def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
@@ -108,34 +85,19 @@ def _texts(body: bytes, name: str) -> list[str]:
     return [e.text or "" for e in root.iter() if _local(e.tag) == name]
 
 
-class XmlContent:
-    """A streamed GET's body; `close` ends the response and the session."""
-
-    def __init__(self, response: Any, api: XmlApi) -> None:
-        self._response = response
-        self._api = api
-
-    def __iter__(self) -> Iterator[bytes]:
-        from deltacloud.drivers.google.errors import translated
-
-        with translated():
-            yield from self._response.raw.stream(client.MIB, decode_content=False)
-
-    def close(self) -> None:
-        self._response.close()
-        self._api.close()
-
-
 class XmlApi:
     def __init__(self, access_id: str, secret: str, endpoint: str,
                  policy: EndpointPolicy) -> None:
         self._access_id = access_id
         self._secret = secret
         self._endpoint = endpoint
-        self._session = checking_session(policy)  # redirects are checked too
+        # The policy checks every request (redirects are not followed); a 429 or 503 is
+        # retried where the body can be sent again (never a streamed upload).
+        self._http = HttpClient(policy, cloud=ENDPOINT, connect_timeout=client.CONNECT_TIMEOUT,
+                                read_timeout=client.READ_TIMEOUT)
 
     def close(self) -> None:
-        self._session.close()
+        self._http.close()
         self._secret = ""
 
     def __enter__(self) -> XmlApi:
@@ -146,35 +108,43 @@ class XmlApi:
 
     # -- the wire ----------------------------------------------------------------
 
+    def _request(self, method: str, url: str, *, params: Mapping[str, str] | None = None,
+                 headers: Mapping[str, str] | None = None,
+                 content: bytes | Iterable[bytes] | None = None,
+                 stream: bool = False) -> httpx.Response:
+        """One exchange; a timeout in the words this driver has always used."""
+        try:
+            return self._http.request(method, url, params=params, headers=headers,
+                                      content=content, stream=stream)
+        except BackendTimeout:
+            raise BackendTimeout(TIMEOUT) from None
+
     def _send(self, method: str, path: str, *, headers: dict[str, str] | None = None,
-              query: dict[str, str] | None = None, body: Any = None, stream: bool = False,
-              ok: tuple[int, ...] = (200,), missing: str = "Not found") -> Any:
+              query: dict[str, str] | None = None,
+              body: bytes | Iterable[bytes] | None = None, stream: bool = False,
+              ok: tuple[int, ...] = (200,), missing: str = "Not found") -> httpx.Response:
+        """A signed request; its answer if the status is `ok` (read already unless
+        `stream`ed, when it must be closed), else the error it says."""
         headers = dict(headers or {})
         headers["Date"] = formatdate(usegmt=True)
         sig = signature(self._secret, method, headers, path)
         headers["Authorization"] = f"GOOG1 {self._access_id}:{sig}"
-        response = self._session.request(
-            method, self._endpoint + path, params=query, headers=headers, data=body,
-            stream=stream, allow_redirects=False,
-            timeout=(client.CONNECT_TIMEOUT, client.READ_TIMEOUT))
-        if response.status_code not in ok:
-            try:
-                if method == "HEAD" and response.status_code == 403:
-                    # A HEAD answer has no body to say why: ask again with a GET of
-                    # nothing, whose error body does (a wrong key is 401, not 403).
-                    response.close()
-                    probe = self._send("GET", path, headers={"Range": "bytes=0-0"},
-                                       ok=(200, 206, 416), missing=missing)
-                    probe.close()
-                raise from_xml_error(response.status_code, response.content, missing)
-            finally:
-                response.close()
-        return response
+        response = self._request(method, self._endpoint + path, params=query, headers=headers,
+                                 content=body, stream=stream)
+        if response.status_code in ok:
+            return response
+        error = self._http.error_body(response)  # and the answer is closed
+        if method == "HEAD" and response.status_code == 403:
+            # A HEAD answer has no body to say why: ask again with a GET of nothing,
+            # whose error body does (a wrong key is 401, not 403).
+            self._send("GET", path, headers={"Range": "bytes=0-0"}, ok=(200, 206, 416),
+                       missing=missing)
+        raise from_xml_error(response.status_code, error, missing)
 
     # -- buckets -------------------------------------------------------------------
 
     def check(self) -> None:
-        self._send("GET", "/").close()
+        self._send("GET", "/")
 
     def list_buckets(self) -> list[str]:
         response = self._send("GET", "/")
@@ -202,83 +172,82 @@ class XmlApi:
             config = ET.Element("CreateBucketConfiguration")
             ET.SubElement(config, "LocationConstraint").text = location
             body = ET.tostring(config)
-        self._send("PUT", object_path(bucket), body=body).close()
+        self._send("PUT", object_path(bucket), body=body)
 
     def delete_bucket(self, bucket: str) -> None:
-        self._send("DELETE", object_path(bucket), ok=(204, 200),
-                   missing="Bucket not found").close()
+        self._send("DELETE", object_path(bucket), ok=(204, 200), missing="Bucket not found")
 
     # -- blobs ---------------------------------------------------------------------
 
-    def _head(self, bucket: str, key: str) -> Any:
+    def _head(self, bucket: str, key: str) -> httpx.Response:
         return self._send("HEAD", object_path(bucket, key), missing="Blob not found")
 
     def blob(self, bucket: str, key: str) -> Blob:
         from deltacloud.drivers.google.mapping import blob_from_headers
 
-        response = self._head(bucket, key)
-        response.close()
-        return blob_from_headers(bucket, key, response.headers)
+        return blob_from_headers(bucket, key, self._head(bucket, key).headers)
 
     def create_blob(self, bucket: str, key: str, upload: BlobUpload) -> Blob:
         headers = {"Content-Type": upload.content_type,
                    **{META + k: v for k, v in upload.user_metadata.items()}}
         path = object_path(bucket, key)
+        stream = ChunkStream(upload.chunks)
         size = upload.content_length
-        chunks = iter(upload.chunks)
         if size is None:
-            # Unknown size: read up to one chunk ahead; if that is all, one PUT will do.
-            head, size = _read_up_to(chunks, client.CHUNK + 1)
-            if size <= client.CHUNK:
-                chunks = iter([head])
+            # Unknown size: read up to one chunk ahead; if that was all, one PUT will do.
+            head = stream.read(client.CHUNK)
+            if stream.has_more():
+                sent = self._resumable(path, headers, itertools.chain(
+                    [head], stream.pieces(client.CHUNK)))
             else:
-                chunks, size = itertools.chain([head], chunks), None
-        if size is not None and size <= client.CHUNK:
-            body = _Sized(chunks, size)
-            self._send("PUT", path, headers={**headers, "Content-Length": str(size)},
-                       body=body, missing="Bucket not found").close()
-            sent = body.sent
+                sent = self._put(path, headers, [head], len(head))
+        elif size <= client.CHUNK:
+            sent = self._put(path, headers, stream, size)
         else:
-            sent = self._resumable(path, headers, chunks)
+            sent = self._resumable(path, headers, stream.pieces(client.CHUNK))
         return Blob(id=key, bucket=bucket, content_length=sent,
                     content_type=upload.content_type,
                     user_metadata=dict(upload.user_metadata))
 
-    def _resumable(self, path: str, headers: dict[str, str], chunks: Iterable[bytes]) -> int:
+    def _put(self, path: str, headers: dict[str, str], chunks: Iterable[bytes],
+             size: int) -> int:
+        """One PUT of `size` bytes (with that Content-Length); how many were sent."""
+        body = Sized(chunks, size)
+        self._send("PUT", path, headers=headers, body=body, missing="Bucket not found")
+        return body.sent
+
+    def _resumable(self, path: str, headers: dict[str, str], pieces: Iterable[bytes]) -> int:
+        """Upload `pieces` (all `client.CHUNK` long but the last) in a resumable session;
+        how many bytes Google took."""
         start = self._send("POST", path, headers={**headers, "x-goog-resumable": "start"},
                            body=b"", ok=(201, 200), missing="Bucket not found")
-        start.close()
         session = start.headers.get("Location", "")
         ours, theirs = urlsplit(self._endpoint), urlsplit(session)
         if (theirs.scheme, theirs.netloc) != (ours.scheme, ours.netloc):
             raise BackendError("Google answered the resumable upload with another host")
         offset = 0
-        pending = bytearray()
-        for chunk in chunks:
-            pending += chunk
-            while len(pending) >= client.CHUNK:
-                offset = self._put_chunk(session, pending, offset, client.CHUNK, None)
-        return self._put_chunk(session, pending, offset, len(pending), offset + len(pending))
+        for piece in pieces:
+            if len(piece) < client.CHUNK:
+                return self._put_chunk(session, piece, offset, offset + len(piece))
+            offset = self._put_chunk(session, piece, offset, None)
+        return self._put_chunk(session, b"", offset, offset)  # only now is the size known
 
-    def _put_chunk(self, session: str, pending: bytearray, offset: int, size: int,
-                   total: int | None) -> int:
-        """Send pending[:size] at offset (all of it if total is known); returns the new offset.
+    def _put_chunk(self, session: str, piece: bytes, offset: int, total: int | None) -> int:
+        """Send `piece` at `offset` (the last one if `total` is known) until Google has
+        all of it; returns the new offset.
 
         The session URL itself authorizes the upload: nothing is signed.
         """
         stalled = 0
         while True:
-            data = bytes(pending[:size])
+            size = len(piece)
             if size:
                 span = f"bytes {offset}-{offset + size - 1}/{'*' if total is None else total}"
             else:
                 span = f"bytes */{total}"
-            response = self._session.put(
-                session, data=data, headers={"Content-Range": span},
-                timeout=(client.CONNECT_TIMEOUT, client.READ_TIMEOUT))
-            response.close()
+            response = self._request("PUT", session, headers={"Content-Range": span},
+                                     content=piece)
             if response.status_code in (200, 201):
-                del pending[:size]
                 return offset + size
             if response.status_code != 308:
                 raise from_xml_error(response.status_code, response.content, "Bucket not found")
@@ -289,23 +258,23 @@ class XmlApi:
             if stalled >= MAX_STALLS:
                 raise BackendError("Google took none of the resumable upload's bytes "
                                    f"{MAX_STALLS} times in a row")
-            del pending[: acked - offset]
-            size -= acked - offset
+            piece = piece[acked - offset:]
             offset = acked
-            if total is None and size == 0:
+            if total is None and not piece:
                 return offset
 
-    def content(self, bucket: str, key: str, first: int, last: int) -> XmlContent:
+    def content(self, bucket: str, key: str, first: int, last: int) -> Content:
+        """The range as it comes; closing it ends the answer, then this API."""
         response = self._send("GET", object_path(bucket, key),
                               headers={"Range": f"bytes={first}-{last}"}, stream=True,
                               ok=(200, 206), missing="Blob not found")
-        return XmlContent(response, self)
+        return Content(response.iter_raw(CHUNK), response.close, self.close,
+                       translate=translated)
 
     def replace_metadata(self, bucket: str, key: str, meta: dict[str, str]) -> Blob:
         from deltacloud.drivers.google.mapping import blob_from_headers
 
         head = self._head(bucket, key)
-        head.close()
         headers = {
             "x-goog-copy-source": object_path(bucket, key),
             "x-goog-metadata-directive": "REPLACE",
@@ -313,12 +282,10 @@ class XmlApi:
             **{h: head.headers[h] for h in _KEPT if h in head.headers},
             **{META + k: v for k, v in meta.items()},
         }
-        self._send("PUT", object_path(bucket, key), headers=headers,
-                   missing="Blob not found").close()
+        self._send("PUT", object_path(bucket, key), headers=headers, missing="Blob not found")
         blob = blob_from_headers(bucket, key, head.headers)
         blob.user_metadata = dict(meta)
         return blob
 
     def delete_blob(self, bucket: str, key: str) -> None:
-        self._send("DELETE", object_path(bucket, key), ok=(204, 200),
-                   missing="Blob not found").close()
+        self._send("DELETE", object_path(bucket, key), ok=(204, 200), missing="Blob not found")

@@ -13,30 +13,21 @@ import os
 import uuid
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
+from deltacloud.drivers.common.streams import CHUNK, Content
 from deltacloud.text import parse_integer
 
-CHUNK = 1024 * 1024
 
-
-class FileContent:
-    """Bytes first..last of a file, read a chunk at a time; `close` releases the file."""
-
-    def __init__(self, path: Path, first: int, last: int) -> None:
-        self._file = path.open("rb")
-        self._file.seek(first)
-        self._left = max(last - first + 1, 0)
-
-    def __iter__(self) -> Iterator[bytes]:
-        while self._left > 0:
-            chunk = self._file.read(min(CHUNK, self._left))
-            if not chunk:
-                raise OSError("blob file shorter than recorded")
-            self._left -= len(chunk)
-            yield chunk
-
-    def close(self) -> None:
-        self._file.close()
+def _read(file: BinaryIO, left: int) -> Iterator[bytes]:
+    """The next `left` bytes of `file`, a chunk at a time. A file shorter than the database
+    says fails the download, rather than letting it end quietly short."""
+    while left > 0:
+        chunk = file.read(min(CHUNK, left))
+        if not chunk:
+            raise OSError("blob file shorter than recorded")
+        left -= len(chunk)
+        yield chunk
 
 
 class BlobFiles:
@@ -63,8 +54,11 @@ class BlobFiles:
             raise
         return name, size
 
-    def open(self, name: str, first: int, last: int) -> FileContent:
-        return FileContent(self.directory / name, first, last)
+    def open(self, name: str, first: int, last: int) -> Content:
+        """Bytes first..last of a stored blob; closing the content releases the file."""
+        file = (self.directory / name).open("rb")
+        file.seek(first)
+        return Content(_read(file, max(last - first + 1, 0)), file.close)
 
     def remove(self, name: str | None) -> None:
         if name:

@@ -19,8 +19,9 @@ from deltacloud.drivers.base import (
     filter_on,
     free_device,
 )
+from deltacloud.drivers.common.streams import Content
 from deltacloud.drivers.mock import data, keys
-from deltacloud.drivers.mock.blobs import BlobFiles, FileContent
+from deltacloud.drivers.mock.blobs import BlobFiles
 from deltacloud.drivers.mock.mapping import (
     blob_from_doc,
     bucket_from_doc,
@@ -550,7 +551,7 @@ class MockDriver(Driver):
             doc = txn.put("buckets", {"id": name, "name": name})
         return bucket_from_doc(doc, [])
 
-    def delete_bucket(self, ctx: CallContext, id: str) -> None:
+    def destroy_bucket(self, ctx: CallContext, id: str) -> None:
         _, store = self._store(ctx)
         with store.write() as txn:
             if txn.get("buckets", id) is None:
@@ -588,7 +589,7 @@ class MockDriver(Driver):
         return blob_from_doc(doc)
 
     def blob_content(self, ctx: CallContext, bucket_id: str, blob_id: str, first: int,
-                     last: int) -> FileContent:
+                     last: int) -> Content:
         _, store, files = self._open(ctx)
         doc = self._blob_doc(store.read(), bucket_id, blob_id)
         try:
@@ -604,7 +605,7 @@ class MockDriver(Driver):
             doc = txn.put("blobs", {**doc, "user_metadata": metadata})
         return blob_from_doc(doc)
 
-    def delete_blob(self, ctx: CallContext, bucket_id: str, blob_id: str) -> None:
+    def destroy_blob(self, ctx: CallContext, bucket_id: str, blob_id: str) -> None:
         _, store, files = self._open(ctx)
         with store.write() as txn:
             doc = self._blob_doc(txn, bucket_id, blob_id)

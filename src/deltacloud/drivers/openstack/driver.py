@@ -35,8 +35,10 @@ from deltacloud.drivers.base import (
     Settings,
     filter_on,
 )
+from deltacloud.drivers.common.errors import translating
+from deltacloud.drivers.common.streams import Content
 from deltacloud.drivers.openstack import client, mapping, swift
-from deltacloud.drivers.openstack.errors import for_status, translated
+from deltacloud.drivers.openstack.errors import for_status, translate
 from deltacloud.errors import BadRequest, Conflict, NotFound, NotImplementedByBackend
 from deltacloud.models import (
     Address,
@@ -133,7 +135,7 @@ class OpenStackDriver(Driver):
     @contextlib.contextmanager
     def _conn(self, ctx: CallContext) -> Iterator[Any]:
         cloud = self.cloud(ctx)
-        with translated(), client.connection(
+        with translating(translate), client.connection(
                 ctx, cloud, self.tokens, self.settings.openstack_timeout, self.identity,
                 **self.connection_config(cloud)) as conn:
             conn.deltacloud_cloud = cloud
@@ -570,7 +572,7 @@ class OpenStackDriver(Driver):
                 name=params["name"], description=params.get("description") or "")
             return mapping.firewall(group, {group.id: group.name})
 
-    def delete_firewall(self, ctx: CallContext, id: str) -> None:
+    def destroy_firewall(self, ctx: CallContext, id: str) -> None:
         with self._conn(ctx) as conn:
             conn.network.delete_security_group(self._group(conn, id))
 
@@ -598,7 +600,7 @@ class OpenStackDriver(Driver):
             group = self._group(conn, id)
             return mapping.firewall(group, {v: k for k, v in groups.items()})
 
-    def delete_firewall_rule(self, ctx: CallContext, id: str, rule_id: str) -> None:
+    def destroy_firewall_rule(self, ctx: CallContext, id: str, rule_id: str) -> None:
         from openstack import exceptions as sdk
 
         with self._conn(ctx) as conn:
@@ -642,7 +644,7 @@ class OpenStackDriver(Driver):
             swift.request(store, "PUT", swift.container_path(name), expect=(201, 202))
         return mapping.bucket(name)
 
-    def delete_bucket(self, ctx: CallContext, id: str) -> None:
+    def destroy_bucket(self, ctx: CallContext, id: str) -> None:
         with self._conn(ctx) as conn:
             store = conn.object_store
             response = swift.request(store, "DELETE", swift.container_path(id),
@@ -675,7 +677,7 @@ class OpenStackDriver(Driver):
             return self._blob(conn, bucket_id, blob_id)
 
     def blob_content(self, ctx: CallContext, bucket_id: str, blob_id: str, first: int,
-                     last: int) -> Any:
+                     last: int) -> Content:
         with self._conn(ctx) as conn:
             return swift.get_object(conn.object_store, bucket_id, blob_id, first, last)
 
@@ -688,7 +690,7 @@ class OpenStackDriver(Driver):
                           expect=(202, 204), missing="Blob not found", headers=headers)
             return self._blob(conn, bucket_id, blob_id)
 
-    def delete_blob(self, ctx: CallContext, bucket_id: str, blob_id: str) -> None:
+    def destroy_blob(self, ctx: CallContext, bucket_id: str, blob_id: str) -> None:
         with self._conn(ctx) as conn:
             self._blob(conn, bucket_id, blob_id)
             swift.delete_object(conn.object_store, bucket_id, blob_id)

@@ -10,14 +10,13 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
 
+from deltacloud.drivers.common.streams import CHUNK, ChunkStream, Content, Counted, Sized
 from deltacloud.drivers.openstack.errors import for_status
-from deltacloud.errors import BadRequest, NotFound
+from deltacloud.errors import NotFound
 
-CHUNK = 1024 * 1024
 META = "X-Object-Meta-"
 # Set on a segments container this driver made, naming the bucket it holds segments of:
 # only such a container is removed with its bucket.
@@ -63,76 +62,16 @@ def request(store: Any, method: str, path: str, expect: tuple[int, ...] = (200, 
     raise error
 
 
-class _Source:
-    """The upload's chunks, handed out in bounded slices (at most one chunk held)."""
-
-    def __init__(self, chunks: Any, declared: int | None) -> None:
-        self._chunks = iter(chunks)
-        self._pending = b""
-        self.declared = declared
-        self.received = 0
-        self.done = False
-
-    def _next(self) -> bytes:
-        if self._pending:
-            chunk, self._pending = self._pending, b""
-            return chunk
-        for chunk in self._chunks:
-            if chunk:
-                self.received += len(chunk)
-                if self.declared is not None and self.received > self.declared:
-                    raise BadRequest("The body is longer than its Content-Length")
-                return bytes(chunk)
-        self.done = True
-        if self.declared is not None and self.received != self.declared:
-            raise BadRequest("The body is shorter than its Content-Length")
-        return b""
-
-    def has_more(self) -> bool:
-        if self._pending:
-            return True
-        if self.done:
-            return False
-        self._pending = self._next()
-        return bool(self._pending)
-
-    def take(self, limit: int) -> Iterator[bytes]:
-        """Yield at most `limit` bytes."""
-        left = limit
-        while left > 0:
-            chunk = self._next()
-            if not chunk:
-                return
-            if len(chunk) > left:
-                chunk, self._pending = chunk[:left], chunk[left:]
-            left -= len(chunk)
-            yield chunk
-
-
-class _Sized:
-    """An iterable body with a known length, so requests sends Content-Length."""
-
-    def __init__(self, chunks: Iterator[bytes], length: int) -> None:
-        self._chunks = chunks
-        self._length = length
-
-    def __iter__(self) -> Iterator[bytes]:
-        return self._chunks
-
-    def __len__(self) -> int:
-        return self._length
-
-
 def put_object(store: Any, bucket: str, blob: str, chunks: Any, length: int | None,
                headers: dict[str, str], size: int) -> None:
     """Create or replace an object from a stream; above `size` bytes (or of unknown length)
     as an SLO of segments of `size` bytes."""
     old_segments = _segments_of(store, bucket, blob)
-    source = _Source(chunks, length)
+    source = ChunkStream(chunks, length)
     if length is not None and length <= size:
         if length == 0:
             source.has_more()  # an over-long body is refused before anything is written
-        body = _Sized(source.take(length), length) if length else b""
+        body = Sized(source.take(length), length) if length else b""
         request(store, "PUT", object_path(bucket, blob), expect=(201,),
                 missing="Bucket not found", data=body, headers=headers)
     else:
@@ -140,7 +79,7 @@ def put_object(store: Any, bucket: str, blob: str, chunks: Any, length: int | No
     _delete_segments(store, old_segments)
 
 
-def _put_slo(store: Any, bucket: str, blob: str, source: _Source, size: int,
+def _put_slo(store: Any, bucket: str, blob: str, source: ChunkStream, size: int,
              headers: dict[str, str]) -> None:
     request(store, "HEAD", container_path(bucket), missing="Bucket not found")
     segments_bucket = segments_container(bucket)
@@ -154,12 +93,12 @@ def _put_slo(store: Any, bucket: str, blob: str, source: _Source, size: int,
     try:
         while index == 0 or source.has_more():
             name = f"{prefix}/{index:08d}"
-            counted = _Counter(source.take(size))
+            counted = Counted(source.take(size))
             response = request(store, "PUT", object_path(segments_bucket, name),
                                expect=(201,), data=counted)
             manifest.append({"path": f"/{segments_bucket}/{name}",
                              "etag": response.headers.get("Etag", "").strip('"'),
-                             "size_bytes": counted.count})
+                             "size_bytes": counted.sent})
             index += 1
         request(store, "PUT", object_path(bucket, blob), expect=(201,),
                 params={"multipart-manifest": "put"},
@@ -167,17 +106,6 @@ def _put_slo(store: Any, bucket: str, blob: str, source: _Source, size: int,
     except BaseException:
         _delete_segments(store, [m["path"] for m in manifest])
         raise
-
-
-class _Counter:
-    def __init__(self, chunks: Iterator[bytes]) -> None:
-        self._chunks = chunks
-        self.count = 0
-
-    def __iter__(self) -> Iterator[bytes]:
-        for chunk in self._chunks:
-            self.count += len(chunk)
-            yield chunk
 
 
 def _segments_of(store: Any, bucket: str, blob: str) -> list[str]:
@@ -203,31 +131,12 @@ def delete_object(store: Any, bucket: str, blob: str) -> None:
     request(store, "DELETE", object_path(bucket, blob), params=params, missing="Blob not found")
 
 
-class Download:
-    """Bytes of a ranged GET, read a chunk at a time; `close` ends the connection."""
-
-    def __init__(self, response: Any) -> None:
-        self._response = response
-
-    def __iter__(self) -> Iterator[bytes]:
-        yield from self._response.iter_content(CHUNK)
-
-    def close(self) -> None:
-        self._response.close()
-
-
-class Empty:
-    def __iter__(self) -> Iterator[bytes]:
-        return iter(())
-
-    def close(self) -> None:
-        pass
-
-
-def get_object(store: Any, bucket: str, blob: str, first: int, last: int) -> Download | Empty:
+def get_object(store: Any, bucket: str, blob: str, first: int, last: int) -> Content:
+    """Bytes first..last of an object, read a chunk at a time; closing the content ends
+    the connection."""
     if last < first:
-        return Empty()
+        return Content.empty()
     response = request(store, "GET", object_path(bucket, blob), expect=(200, 206),
                        missing="Blob not found", stream=True,
                        headers={"Range": f"bytes={first}-{last}"})
-    return Download(response)
+    return Content(response.iter_content(CHUNK), response.close)

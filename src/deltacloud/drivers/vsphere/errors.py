@@ -5,9 +5,9 @@ from __future__ import annotations
 import http.client
 import socket
 import ssl
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 
+from deltacloud.drivers.common.errors import translating
 from deltacloud.errors import (
     AuthenticationFailure,
     BackendError,
@@ -72,10 +72,8 @@ def translate_fault(exc: BaseException) -> DeltacloudError:
     return BackendError(_message(exc, f"vSphere failed ({name})"))
 
 
-def translate(exc: BaseException) -> DeltacloudError | None:
+def translate(exc: Exception) -> DeltacloudError | None:
     """Any exception raised while talking to vSphere, as an error; None if not ours to map."""
-    if isinstance(exc, DeltacloudError):
-        return exc
     from pyVmomi import vmodl
 
     if isinstance(exc, vmodl.MethodFault):
@@ -95,13 +93,6 @@ def translate(exc: BaseException) -> DeltacloudError | None:
     return None
 
 
-@contextmanager
-def translated() -> Iterator[None]:
+def translated() -> AbstractContextManager[None]:
     """Around every call to vSphere: its faults become deltacloud errors, ours pass as they are."""
-    try:
-        yield
-    except Exception as exc:
-        mapped = translate(exc)
-        if mapped is None or mapped is exc:
-            raise
-        raise mapped from None
+    return translating(translate)
