@@ -163,6 +163,20 @@ SETTINGS: tuple[Setting, ...] = (
             "Seconds for each HTTP exchange with vSphere (default 30)."),
     Setting("vsphere_task_timeout", "DELTACLOUD_VSPHERE_TASK_TIMEOUT", _seconds(0),
             "Seconds to wait for a vSphere task such as a clone (default 600)."),
+    Setting("rhevm_ca_bundle", "DELTACLOUD_RHEVM_CA_BUNDLE", _text,
+            "A PEM file of the CAs to trust for oVirt / RHV engine certificates instead "
+            "of the system's."),
+    Setting("rhevm_insecure", "DELTACLOUD_RHEVM_INSECURE", _flag,
+            "`1` verifies no engine certificate at all (labs with self-signed ones only)."),
+    Setting("rhevm_timeout", "DELTACLOUD_RHEVM_TIMEOUT", _seconds(0),
+            "Seconds for each HTTP exchange with an oVirt / RHV engine (default 30)."),
+    Setting("opennebula_endpoint", "ONE_XMLRPC", _text,
+            "The OpenNebula XML-RPC endpoint of requests that name no provider."),
+    Setting("occi_url", "OCCI_URL", _text,
+            "Deltacloud's OpenNebula variable: its scheme, host and port name the XML-RPC "
+            "endpoint when `ONE_XMLRPC` is not set (OCCI itself is gone)."),
+    Setting("opennebula_timeout", "DELTACLOUD_OPENNEBULA_TIMEOUT", _seconds(0),
+            "Seconds for each XML-RPC call to OpenNebula (default 30)."),
 )
 
 # The AWS SDK's own endpoint variables, honoured as the SDK documents them.
@@ -216,6 +230,12 @@ class Settings:
     vsphere_insecure: bool = False
     vsphere_timeout: float = 30.0
     vsphere_task_timeout: float = 600.0
+    rhevm_ca_bundle: str | None = None
+    rhevm_insecure: bool = False
+    rhevm_timeout: float = 30.0
+    opennebula_endpoint: str | None = None
+    occi_url: str | None = None
+    opennebula_timeout: float = 30.0
 
     @classmethod
     def from_environment(cls, environ: Environment | None = None, **options: Any

@@ -41,6 +41,9 @@ DELTACLOUD: dict[str, dict[str, set[str]]] = {
     },
     "rackspace": {"instances": {"user_name", "authentication_password", "user_files"}},
     "vsphere": {"instances": {"user_iso", "user_data", "user_name"}},
+    "opennebula": {"instances": {"user_name"}},
+    # Deltacloud 1.1's rhevm also declared `first_boot_dev`, outside the catalogue.
+    "rhevm": {"instances": {"user_data", "user_name"}},
     "google": {"buckets": {"bucket_location"}},
     "azure": {},
 }

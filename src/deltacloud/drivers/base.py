@@ -158,6 +158,11 @@ class Driver(Compute, Storage, Network, Monitoring):
         """The providers a client may pick; may be computed, but never needs credentials."""
         return []
 
+    def account_providers(self, ctx: CallContext) -> list[Provider] | None:
+        """Providers only the cloud can list, asked with the request's credentials (RHEV-M's
+        data centres); None where `providers` says it all."""
+        return None
+
     @classmethod
     def info(cls, settings: Settings) -> DriverInfo:
         """What GET /api/drivers shows of this driver (no credentials, no cloud)."""

@@ -42,10 +42,13 @@ DRIVERS: dict[str, DriverEntry] = {
         DriverEntry("eucalyptus", "ec2.eucalyptus", "EucalyptusDriver", "ec2", "boto3"),
         DriverEntry("google", "google.driver", "GoogleDriver", "google", "google.cloud.storage"),
         DriverEntry("mock", "mock.driver", "MockDriver"),
+        DriverEntry("opennebula", "opennebula.driver", "OpenNebulaDriver", "opennebula",
+                    "pyone"),
         DriverEntry("openstack", "openstack.driver", "OpenStackDriver", "openstack",
                     "openstack"),
         DriverEntry("rackspace", "openstack.rackspace", "RackspaceDriver", "openstack",
                     "openstack"),
+        DriverEntry("rhevm", "rhevm.driver", "RhevmDriver", "rhevm", "ovirtsdk4"),
         DriverEntry("vsphere", "vsphere.driver", "VsphereDriver", "vsphere", "pyVmomi"),
     )
 }

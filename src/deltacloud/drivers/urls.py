@@ -1,8 +1,8 @@
 """Endpoint URLs that clients name in providers: their form, and where they may point.
 
-Six drivers connect wherever the provider says (eucalyptus, openstack and every host in
-its catalogue, rackspace `identity=`, vsphere, azure, google) and send the request's
-credentials there. The operator's `EndpointPolicy` (DELTACLOUD_ALLOWED_ENDPOINTS, or
+Eight drivers connect wherever the provider says (eucalyptus, openstack and every host in
+its catalogue, rackspace `identity=`, vsphere, rhevm, opennebula, azure, google) and send
+the request's credentials there. The operator's `EndpointPolicy` (DELTACLOUD_ALLOWED_ENDPOINTS, or
 `deltacloudd --allowed-endpoints`) says which endpoints those may be: a comma-separated
 list of host names (`vc.example.com`, `*.example.com`), addresses and networks
 (`10.0.0.0/8`, `fd00::/8`) and URL prefixes (`https://keystone.example.com:5000/v3`).

@@ -1,0 +1,1 @@
+"""The OpenNebula driver (XML-RPC through pyone)."""
