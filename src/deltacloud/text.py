@@ -37,3 +37,12 @@ def header_value(value: str) -> str:
     if fits_in_header(value):
         return value
     return quote(value, safe="".join(chr(c) for c in range(0x20, 0x7f) if chr(c) != "%"))
+
+
+_USERINFO = re.compile(r"(?<=://)[^/?#@\s]*@")
+
+
+def without_userinfo(value: str) -> str:
+    """`value` with the `user:password@` of any URL in it left out: a provider is shown
+    back in headers and error documents, and what a client put there may be a secret."""
+    return _USERINFO.sub("", value) if "@" in value else value

@@ -55,6 +55,20 @@ def test_a_provider_past_latin1_goes_back_encoded(api: TestClient) -> None:
 
 
 @pytest.mark.parametrize("accept", FORMATS)
+def test_a_provider_s_user_and_password_are_never_shown_back(api: TestClient,
+                                                             accept: str) -> None:
+    """A URL provider may carry `user:password@`: answers and errors show it without."""
+    provider = "https://admin:s3cret@engine.example.com/api"
+    for path in ("/api/realms/nothing-here", "/api"):
+        response = api.get(path, headers={"Accept": accept, "X-Deltacloud-Driver": "mock",
+                                          "X-Deltacloud-Provider": provider})
+        well_formed(response, accept)
+        shown = response.text + response.headers["x-deltacloud-provider"]
+        assert "s3cret" not in shown and "admin" not in shown
+        assert response.headers["x-deltacloud-provider"] == "https://engine.example.com/api"
+
+
+@pytest.mark.parametrize("accept", FORMATS)
 @pytest.mark.parametrize("ident", ["inst0%00", "%01%02", "%EF%BF%BE", "%FF%FE"])
 def test_ids_xml_cannot_carry_give_a_parseable_error(api: TestClient, ident: str,
                                                      accept: str) -> None:

@@ -48,7 +48,7 @@ def entry_point(driver: Driver, rc: RequestContext) -> EntryPoint:
         ])
         for n in names
     ]
-    return EntryPoint(rc.driver_name, rc.provider, API_VERSION, links)
+    return EntryPoint(rc.driver_name, rc.provider and rc.provider_name, API_VERSION, links)
 
 
 def form_choices(driver: Driver, collection: Collection, op: Operation, rc: RequestContext

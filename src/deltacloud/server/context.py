@@ -14,7 +14,7 @@ from deltacloud.drivers.urls import EndpointPolicy
 from deltacloud.errors import BadRequest
 from deltacloud.server.matrix import API_MATRIX
 from deltacloud.server.negotiation import choose_format
-from deltacloud.text import has_control_characters
+from deltacloud.text import has_control_characters, without_userinfo
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,8 @@ class RequestContext:
 
     @property
     def provider_name(self) -> str:
-        return self.provider or "default"
+        """The provider as answers show it (never a URL's user and password)."""
+        return without_userinfo(self.provider) if self.provider else "default"
 
     @property
     def call(self) -> CallContext:

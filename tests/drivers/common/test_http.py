@@ -3,6 +3,7 @@ timeouts, the endpoint policy on redirects, streamed answers."""
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -117,6 +118,15 @@ def test_a_body_of_known_length_goes_with_its_content_length_not_chunked(server)
         body = Sized(iter([b"abc", b"de"]), 5)
         assert http.request("PUT", url, content=body).status_code == 200
     assert script.seen[0][2] == b"abcde" and body.sent == 5
+
+
+def test_request_lines_never_reach_the_log(server, caplog: pytest.LogCaptureFixture) -> None:
+    """A URL may carry a key or a signature in its query (GoGrid's does)."""
+    url, _ = server
+    http, _ = client()
+    with caplog.at_level(logging.DEBUG), http:
+        assert http.request("GET", url + "/list?api_key=k3y&sig=s1gnature").status_code == 200
+    assert "s1gnature" not in caplog.text and "k3y" not in caplog.text
 
 
 def test_other_errors_are_answers_not_retries(server) -> None:

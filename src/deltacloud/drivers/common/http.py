@@ -17,6 +17,7 @@ shared between clients' credentials.
 
 from __future__ import annotations
 
+import logging
 import random
 import time
 from collections.abc import Iterable, Mapping
@@ -31,6 +32,10 @@ from deltacloud.text import parse_integer
 
 if TYPE_CHECKING:
     import httpx2 as httpx
+
+# httpx logs every request's URL at INFO, and a URL may carry a key or a signature
+# (GoGrid's query does): its request lines never reach the server's log.
+logging.getLogger("httpx2").setLevel(logging.WARNING)
 
 RETRY_STATUSES = (429, 503)
 ERROR_BODY_LIMIT = 64 * 1024  # what of an error answer is read to learn why
