@@ -27,11 +27,14 @@ PROVIDERS = {"eucalyptus": "ec2=127.0.0.1:9;s3=127.0.0.1:9",
              "openstack": "http://127.0.0.1:9/v3", "vsphere": "127.0.0.1:9",
              "azure": "http://127.0.0.1:9/devstoreaccount1", "google": "http://127.0.0.1:9",
              "opennebula": "http://127.0.0.1:9/RPC2",
-             "rhevm": "https://127.0.0.1:9/ovirt-engine/api"}
+             "rhevm": "https://127.0.0.1:9/ovirt-engine/api",
+             "gogrid": "http://127.0.0.1:9/api", "sbc": "http://127.0.0.1:9",
+             "rimuhosting": "http://127.0.0.1:9/r", "terremark": "http://127.0.0.1:9/api"}
 # A collection each driver serves, to ask for something that needs the SDK.
 PROBES = {"azure": "buckets", "ec2": "realms", "eucalyptus": "realms", "google": "buckets",
           "opennebula": "realms", "openstack": "realms", "rackspace": "realms",
-          "rhevm": "realms", "vsphere": "realms"}
+          "rhevm": "realms", "rimuhosting": "instances", "terremark": "realms",
+          "vsphere": "realms"}
 # Credentials that make a driver use its SDK (google's HMAC keys take the XML API, which
 # needs none: only a service account goes through google-cloud-storage).
 PROBE_AUTH = {"google": ("probe@deltacloud-test.iam.gserviceaccount.com",

@@ -177,6 +177,16 @@ SETTINGS: tuple[Setting, ...] = (
             "endpoint when `ONE_XMLRPC` is not set (OCCI itself is gone)."),
     Setting("opennebula_timeout", "DELTACLOUD_OPENNEBULA_TIMEOUT", _seconds(0),
             "Seconds for each XML-RPC call to OpenNebula (default 30)."),
+    Setting("gogrid_timeout", "DELTACLOUD_GOGRID_TIMEOUT", _seconds(0),
+            "Seconds for each HTTP exchange with GoGrid (default 30)."),
+    Setting("sbc_timeout", "DELTACLOUD_SBC_TIMEOUT", _seconds(0),
+            "Seconds for each HTTP exchange with IBM SmartCloud Enterprise (default 30)."),
+    Setting("rimuhosting_timeout", "DELTACLOUD_RIMUHOSTING_TIMEOUT", _seconds(0),
+            "Seconds for each HTTP exchange with RimuHosting (default 30)."),
+    Setting("terremark_timeout", "DELTACLOUD_TERREMARK_TIMEOUT", _seconds(0),
+            "Seconds for each HTTP exchange with Terremark vCloud Express (default 30)."),
+    Setting("terremark_task_timeout", "DELTACLOUD_TERREMARK_TASK_TIMEOUT", _seconds(0),
+            "Seconds to wait for a vCloud Express power task (default 300)."),
 )
 
 # The AWS SDK's own endpoint variables, honoured as the SDK documents them.
@@ -236,6 +246,11 @@ class Settings:
     opennebula_endpoint: str | None = None
     occi_url: str | None = None
     opennebula_timeout: float = 30.0
+    gogrid_timeout: float = 30.0
+    sbc_timeout: float = 30.0
+    rimuhosting_timeout: float = 30.0
+    terremark_timeout: float = 30.0
+    terremark_task_timeout: float = 300.0
 
     @classmethod
     def from_environment(cls, environ: Environment | None = None, **options: Any

@@ -35,6 +35,14 @@ CASES = {
               "http://{host}/devstoreaccount1", ["/api/buckets"]),
     "google": ("google.cloud.storage", ("GOOGTS7C7FUP3AIRVJTE2BCD", "c2VjcmV0"),
                "http://{host}", ["/api/buckets"]),
+    "rhevm": ("ovirtsdk4", ("admin@internal", "secret"), "http://{host}/ovirt-engine/api",
+              ["/api/realms"]),
+    "opennebula": ("pyone", ("oneadmin", "secret"), "http://{host}/RPC2", ["/api/realms"]),
+    "gogrid": ("httpx2", ("b5e87458eb2d3297", "secret"), "http://{host}/api",
+               ["/api/realms"]),
+    "sbc": ("httpx2", ("user@example.com", "secret"), "http://{host}", ["/api/realms"]),
+    "rimuhosting": ("libcloud", ("any", "secretkey"), "http://{host}/r", ["/api/instances"]),
+    "terremark": ("libcloud", ("user", "secret"), "http://{host}/api", ["/api/realms"]),
 }
 GENERIC = {"Internal Server Error", "Bad Gateway", ""}
 
@@ -53,6 +61,8 @@ def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cloud: BadCloud) -> Del
     monkeypatch.setenv("DELTACLOUD_VSPHERE_INSECURE", "1")
     monkeypatch.setenv("DELTACLOUD_VSPHERE_TIMEOUT", "5")
     monkeypatch.setenv("DELTACLOUD_OPENSTACK_TIMEOUT", "5")
+    for cloud_name in ("RHEVM", "OPENNEBULA", "GOGRID", "SBC", "RIMUHOSTING", "TERREMARK"):
+        monkeypatch.setenv(f"DELTACLOUD_{cloud_name}_TIMEOUT", "5")
     return DeltacloudApp(Settings.from_environment(data_dir=tmp_path, driver="mock"))
 
 

@@ -42,10 +42,15 @@ DELTACLOUD: dict[str, dict[str, set[str]]] = {
     "rackspace": {"instances": {"user_name", "authentication_password", "user_files"}},
     "vsphere": {"instances": {"user_iso", "user_data", "user_name"}},
     "opennebula": {"instances": {"user_name"}},
+    "gogrid": {"instances": {"authentication_password", "sandboxing"}},
     # Deltacloud 1.1's rhevm also declared `first_boot_dev`, outside the catalogue.
     "rhevm": {"instances": {"user_data", "user_name"}},
     "google": {"buckets": {"bucket_location"}},
     "azure": {},
+    # Deltacloud 1.1's sbc driver declared no feature at all.
+    "sbc": {},
+    "rimuhosting": {"instances": {"user_name"}},
+    "terremark": {"instances": {"user_name"}},
 }
 
 # (driver, collection, feature): why this server does not advertise it.

@@ -40,6 +40,7 @@ DRIVERS: dict[str, DriverEntry] = {
         DriverEntry("azure", "azure.driver", "AzureDriver", "azure", "azure.storage.blob"),
         DriverEntry("ec2", "ec2.driver", "Ec2Driver", "ec2", "boto3"),
         DriverEntry("eucalyptus", "ec2.eucalyptus", "EucalyptusDriver", "ec2", "boto3"),
+        DriverEntry("gogrid", "gogrid.driver", "GogridDriver"),
         DriverEntry("google", "google.driver", "GoogleDriver", "google", "google.cloud.storage"),
         DriverEntry("mock", "mock.driver", "MockDriver"),
         DriverEntry("opennebula", "opennebula.driver", "OpenNebulaDriver", "opennebula",
@@ -49,6 +50,11 @@ DRIVERS: dict[str, DriverEntry] = {
         DriverEntry("rackspace", "openstack.rackspace", "RackspaceDriver", "openstack",
                     "openstack"),
         DriverEntry("rhevm", "rhevm.driver", "RhevmDriver", "rhevm", "ovirtsdk4"),
+        DriverEntry("rimuhosting", "rimuhosting.driver", "RimuhostingDriver", "libcloud",
+                    "libcloud"),
+        DriverEntry("sbc", "sbc.driver", "SbcDriver"),
+        DriverEntry("terremark", "terremark.driver", "TerremarkDriver", "libcloud",
+                    "libcloud"),
         DriverEntry("vsphere", "vsphere.driver", "VsphereDriver", "vsphere", "pyVmomi"),
     )
 }

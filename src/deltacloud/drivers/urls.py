@@ -1,16 +1,16 @@
 """Endpoint URLs that clients name in providers: their form, and where they may point.
 
-Eight drivers connect wherever the provider says (eucalyptus, openstack and every host in
-its catalogue, rackspace `identity=`, vsphere, rhevm, opennebula, azure, google) and send
-the request's credentials there. The operator's `EndpointPolicy` (DELTACLOUD_ALLOWED_ENDPOINTS, or
-`deltacloudd --allowed-endpoints`) says which endpoints those may be: a comma-separated
-list of host names (`vc.example.com`, `*.example.com`), addresses and networks
-(`10.0.0.0/8`, `fd00::/8`) and URL prefixes (`https://keystone.example.com:5000/v3`).
-Without a list any endpoint is allowed, as in Deltacloud, except the cloud metadata
-services (169.254.0.0/16, fd00:ec2::254), whose answers hold the server's own cloud
-credentials; those are refused unless the list names them. Host names are resolved and
-every address they resolve to is checked. A refused endpoint is a 403 before any
-connection is made.
+Twelve drivers connect wherever the provider says (eucalyptus, openstack and every host in
+its catalogue, rackspace `identity=`, vsphere, rhevm, opennebula, gogrid, sbc,
+rimuhosting, terremark, azure, google) and send the request's credentials there. The
+operator's `EndpointPolicy` (DELTACLOUD_ALLOWED_ENDPOINTS, or `deltacloudd
+--allowed-endpoints`) says which endpoints those may be: a comma-separated list of host
+names (`vc.example.com`, `*.example.com`), addresses and networks (`10.0.0.0/8`,
+`fd00::/8`) and URL prefixes (`https://keystone.example.com:5000/v3`). Without a list any
+endpoint is allowed, as in Deltacloud, except the cloud metadata services (169.254.0.0/16,
+fd00:ec2::254), whose answers hold the server's own cloud credentials; those are refused
+unless the list names them. Host names are resolved and every address they resolve to is
+checked. A refused endpoint is a 403 before any connection is made.
 """
 
 from __future__ import annotations

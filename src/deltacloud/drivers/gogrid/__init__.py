@@ -1,0 +1,1 @@
+"""The GoGrid driver: GoGrid API 1.x (v=1.9), signed JSON calls over HttpClient."""

@@ -1,0 +1,1 @@
+"""The RimuHosting driver (its /r/ REST API through Apache Libcloud)."""

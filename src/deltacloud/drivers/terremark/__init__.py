@@ -1,0 +1,1 @@
+"""Terremark vCloud Express (API 0.8) through Apache Libcloud."""

@@ -1,0 +1,1 @@
+"""Tests of the rimuhosting driver against a replay of RimuHosting's API."""
