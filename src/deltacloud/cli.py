@@ -17,6 +17,15 @@ if TYPE_CHECKING:
     from deltacloud.server.app import DeltacloudApp
 
 
+# How uvicorn runs the app, here and under gunicorn (server/gunicorn_worker.py): the app
+# sends its own Server and Date headers and logs no query string; X-Forwarded-* headers
+# count only from DELTACLOUD_TRUSTED_PROXIES (server/proxy.py), never by uvicorn's own
+# rule (it trusts 127.0.0.1 by default).
+UVICORN_OPTIONS: dict[str, Any] = {
+    "log_level": "warning", "access_log": False, "server_header": False,
+    "date_header": False, "lifespan": "off", "proxy_headers": False}
+
+
 def configure_logging(verbose: bool) -> None:
     """Access lines carry method, path and status only: never a query string or credentials."""
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
@@ -55,6 +64,10 @@ def _parser() -> argparse.ArgumentParser:
                         "(*.example.com), networks (10.0.0.0/8) and URL prefixes (env "
                         "DELTACLOUD_ALLOWED_ENDPOINTS; default: any but cloud metadata "
                         "addresses)")
+    p.add_argument("--trusted-proxies", metavar="LIST",
+                   help="reverse proxies whose X-Forwarded-Proto, -Host and -Prefix give the "
+                        "public URL: comma-separated addresses and networks (env "
+                        "DELTACLOUD_TRUSTED_PROXIES; default: none)")
     p.add_argument("-V", "--verbose", action="store_true", default=None,
                    help="log every request (env DELTACLOUD_VERBOSE=1)")
     p.add_argument("-w", "--workers",
@@ -92,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         settings = Settings.from_environment(
             driver=args.driver, provider=args.provider, port=args.port, host=args.host,
             endpoints=args.allowed_endpoints, verbose=args.verbose, workers=args.workers,
-            data_dir=args.data_dir)
+            data_dir=args.data_dir, trusted_proxies=args.trusted_proxies)
     except ValueError as exc:
         print(f"deltacloudd: {exc}", file=sys.stderr)
         return 2
@@ -120,15 +133,13 @@ def main(argv: list[str] | None = None) -> int:
     shown_host = f"[{host}]" if ":" in host else host
     print(f"Starting Deltacloud API :: {settings.driver} :: http://{shown_host}:{port}/api"
           f" :: {workers} worker(s)", flush=True)
-    options: dict[str, Any] = {"log_level": "warning", "access_log": False,
-                               "server_header": False, "date_header": False, "lifespan": "off"}
 
     def serve(sock: socket.socket) -> None:
         from deltacloud.server.protocol import with_header_timeout
 
         # Workers are forked: each builds its app from the same settings.
         config = uvicorn.Config(build_app(settings), http=with_header_timeout(
-            settings.header_timeout), **options)
+            settings.header_timeout), **UVICORN_OPTIONS)
         uvicorn.Server(config).run(sockets=[sock])
 
     if workers == 1:

@@ -9,6 +9,7 @@ client's credential (the mock's users are the mock cloud's own accounts).
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import os
 import re
@@ -80,6 +81,23 @@ def _path(text: str) -> Path:
     return Path(text.strip())
 
 
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def _networks(text: str) -> tuple[Network, ...]:
+    """Addresses and networks, comma-separated (`127.0.0.1, 10.0.0.0/8, ::1`)."""
+    found = []
+    for item in text.split(","):
+        if not item.strip():
+            continue
+        try:
+            found.append(ipaddress.ip_network(item.strip(), strict=False))
+        except ValueError:
+            raise ValueError("must be comma-separated addresses or networks "
+                             f"(127.0.0.1, 10.0.0.0/8), not {item.strip()!r}") from None
+    return tuple(found)
+
+
 _USER = re.compile(r"^[A-Za-z0-9._@-]{1,64}$")
 
 
@@ -128,6 +146,11 @@ SETTINGS: tuple[Setting, ...] = (
             "The only endpoints a provider may name: comma-separated hosts "
             "(`*.example.com`), networks (`10.0.0.0/8`) and URL prefixes (default: any "
             "but cloud metadata addresses).", "--allowed-endpoints"),
+    Setting("trusted_proxies", "DELTACLOUD_TRUSTED_PROXIES", _networks,
+            "The reverse proxies whose `X-Forwarded-Proto`, `X-Forwarded-Host` and "
+            "`X-Forwarded-Prefix` give the public URL of links, redirects and the "
+            "same-origin check: comma-separated addresses and networks (default: none, "
+            "those headers change nothing).", "--trusted-proxies"),
     Setting("driver_threads", "DELTACLOUD_DRIVER_THREADS", _whole(1),
             "Worker threads each driver may keep busy at once (default 32): a slow cloud "
             "fills only its own."),
@@ -224,6 +247,7 @@ class Settings:
     verbose: bool = False
     data_dir: Path = field(default_factory=default_data_dir)
     endpoints: EndpointPolicy = field(default_factory=EndpointPolicy)
+    trusted_proxies: tuple[Network, ...] = ()
     driver_threads: int = 32
     header_timeout: float = 10.0
     mock_users: Mapping[str, str] = field(default_factory=dict, repr=False)

@@ -14,6 +14,11 @@ CROSS_SITE = [
     {"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"},
     {"Sec-Fetch-Site": "same-site"},
     {"Sec-Fetch-Site": "cross-site"},
+    # Same host, another scheme or port: another origin.
+    {"Origin": "https://localhost:3001"},
+    {"Origin": "http://localhost:3002"},
+    # X-Forwarded-Host counts from a trusted proxy only (tests/server/test_proxy.py).
+    {"Origin": "https://deltacloud.example", "X-Forwarded-Host": "deltacloud.example"},
 ]
 
 
@@ -37,7 +42,7 @@ def test_cross_site_changes_are_refused_and_change_nothing(api: TestClient,
     {"Origin": "http://localhost:3001"},  # the server's own form
     {"Sec-Fetch-Site": "same-origin", "Origin": "http://localhost:3001"},
     {"Sec-Fetch-Site": "none"},  # typed or bookmarked by the user
-    {"Origin": "https://deltacloud.example", "X-Forwarded-Host": "deltacloud.example"},
+    {"Origin": "http://LOCALHOST:3001/"},
 ])
 def test_own_pages_and_api_clients_may_change_things(api: TestClient,
                                                      headers: dict[str, str]) -> None:

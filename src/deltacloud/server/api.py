@@ -6,6 +6,7 @@ import functools
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from urllib.parse import urlencode
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -23,10 +24,11 @@ from deltacloud.models.api import EntryFeature, EntryLink, EntryPoint, FeaturePa
 from deltacloud.render import View
 from deltacloud.render import json as json_render
 from deltacloud.render import xml as xml_render
-from deltacloud.server.context import Defaults, RequestContext, request_context
+from deltacloud.server.context import Defaults, RequestContext, public_root, request_context
 from deltacloud.server.csrf import check_same_origin
 from deltacloud.server.errors import error_response
 from deltacloud.server.negotiation import choose_format
+from deltacloud.server.openapi import document_json, surface_of
 from deltacloud.server.params import read_params, validate
 from deltacloud.server.responses import base_headers, respond
 from deltacloud.server.streaming import RequestBody, content_chunks
@@ -75,6 +77,30 @@ def form_choices(driver: Driver, collection: Collection, op: Operation, rc: Requ
     return choices, profiles
 
 
+def shown_once(value: object) -> bool:
+    """Whether a create's answer holds what no later answer shows: a new key's private key,
+    the password a cloud gave a new instance. A browser gets that answer as the page (201,
+    with Location) rather than a redirect to a page that could not show it."""
+    made = value if isinstance(value, list) else [value]
+    return any(getattr(v, "pem_rsa_key", None) or getattr(v, "password", None) for v in made)
+
+
+def json_only(handle: Callable[[Request], Awaitable[Response]]
+              ) -> Callable[[Request], Awaitable[Response]]:
+    """An endpoint that answers JSON, errors included, whatever Accept and `format` say
+    (OpenAPI tools ask for media types the API's negotiation does not know)."""
+
+    async def endpoint(request: Request) -> Response:
+        scope = dict(request.scope)
+        scope["headers"] = [(k, v) for k, v in request.scope["headers"] if k != b"accept"]
+        scope["headers"].append((b"accept", b"application/json"))
+        scope["query_string"] = urlencode([(k, v) for k, v in request.query_params.multi_items()
+                                           if k != "format"]).encode("ascii")
+        return await handle(Request(scope, request.receive))
+
+    return endpoint
+
+
 class DeltacloudApi:
     """The Deltacloud API over the server's driver registry: one front-end of `app.py`."""
 
@@ -90,6 +116,7 @@ class DeltacloudApi:
             Route("/api/", self._wrap(self._api), methods=["GET"]),
             Route("/api", self._wrap(self._api_options), methods=["OPTIONS"]),
             Route("/api", self._wrap(self._api_post), methods=["POST"]),
+            Route("/api/openapi.json", json_only(self._wrap(self._openapi)), methods=["GET"]),
         ]
         for collection in COLLECTIONS.values():
             routes.extend(self._collection_routes(collection))
@@ -157,7 +184,8 @@ class DeltacloudApi:
         view = self._view(rc, driver)
         if result.location:
             headers["Location"] = view.url(*result.location.split("/", 2))
-        if rc.format == "html" and result.status in (202, 204):
+        if rc.format == "html" and (result.status in (202, 204) or (
+                result.status == 201 and not shown_once(result.value))):
             return self._redirect_after_change(request, view, headers)
         if result.status == 204 or result.value is None:
             return respond(None, result.status, rc.format, headers, method=request.method)
@@ -175,13 +203,13 @@ class DeltacloudApi:
     @staticmethod
     def _redirect_after_change(request: Request, view: View,
                                headers: dict[str, str]) -> Response:
-        """After an action or a delete, a browser goes to what is left: the resource or its list.
-
-        Creations are not redirected: their page shows what exists only once (a new key's
-        private key).
-        """
-        parts = request.url.path.split("/")[2:]  # below /api: collection, id, action
-        target = view.url(parts[0], parts[1]) if len(parts) > 2 else view.url(parts[0])
+        """After a change a browser goes on with a GET (303), so a reload posts nothing again:
+        after a create to the new resource (its Location; the list when several were made),
+        after an action or a delete to what is left, the resource or its list."""
+        target = headers.get("Location")
+        if target is None:
+            parts = request.url.path.split("/")[2:]  # below /api: collection, id, action
+            target = view.url(parts[0], parts[1]) if len(parts) > 2 else view.url(parts[0])
         return RedirectResponse(target, status_code=303, headers=headers)
 
     def _stream(self, request: Request, rc: RequestContext, result: Result,
@@ -197,7 +225,7 @@ class DeltacloudApi:
     # -- the entry point -------------------------------------------------------
 
     async def _root(self, request: Request) -> Response:
-        return RedirectResponse("/api", status_code=301)
+        return RedirectResponse(f"{public_root(request)}/api", status_code=301)
 
     async def _api(self, request: Request, rc: RequestContext) -> Response:
         driver = self._driver(rc)
@@ -214,11 +242,19 @@ class DeltacloudApi:
         headers["Allow"] = ",".join(sorted({"drivers", *driver.collections}))
         return Response(status_code=200, headers=headers)
 
+    async def _openapi(self, request: Request, rc: RequestContext) -> Response:
+        """This API as the request's driver offers it, from its declarations: no cloud is
+        asked, no credentials are needed."""
+        driver = self.registry.driver_class(rc.driver_name)
+        body = document_json(surface_of(driver, rc.provider_name, rc.api_url))
+        return respond(body, 200, "json", base_headers(rc.driver_name, rc.provider_name),
+                       method=request.method, if_none_match=request.headers.get("if-none-match"))
+
     async def _api_post(self, request: Request, rc: RequestContext) -> Response:
         """The HTML driver switcher posts here; answer with a redirect as Deltacloud did."""
         params = (await read_params(request)).values
         driver, provider = params.get("driver"), params.get("provider")
-        root = f"{request.url.scheme}://{request.headers.get('host', '')}/api"
+        root = f"{public_root(request)}/api"
         if driver:
             self.registry.driver_class(driver.strip().lower())
             target = f"{root};driver={driver}"

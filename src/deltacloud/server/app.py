@@ -16,6 +16,7 @@ from deltacloud.server.api import DeltacloudApi
 from deltacloud.server.context import Defaults
 from deltacloud.server.health import HealthCheck
 from deltacloud.server.matrix import MatrixParams
+from deltacloud.server.proxy import ForwardedHeaders
 from deltacloud.server.threads import DriverThreads
 from deltacloud.settings import Settings
 
@@ -38,7 +39,8 @@ class DeltacloudApp:
         # Deltacloud answers `/api/images/` (what clients send for an empty id) with its
         # 404 error document; a redirect with an empty body breaks them.
         self.starlette.router.redirect_slashes = False
-        self.asgi = MatrixParams(self.starlette)
+        # A trusted reverse proxy's X-Forwarded-* headers make the public URL (proxy.py).
+        self.asgi = ForwardedHeaders(MatrixParams(self.starlette), settings.trusted_proxies)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await self.asgi(scope, receive, send)

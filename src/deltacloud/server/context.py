@@ -14,6 +14,7 @@ from deltacloud.drivers.urls import EndpointPolicy
 from deltacloud.errors import BadRequest
 from deltacloud.server.matrix import API_MATRIX
 from deltacloud.server.negotiation import choose_format
+from deltacloud.server.proxy import PUBLIC_PREFIX
 from deltacloud.text import has_control_characters, without_userinfo
 
 
@@ -45,13 +46,21 @@ class RequestContext:
         return CallContext(self.provider, self.credentials, self.endpoints)
 
 
-def _api_url(request: Request, matrix: dict[str, str]) -> str:
+def public_root(request: Request) -> str:
+    """The server's URL as its clients see it, without a trailing slash
+    (`https://cloud.example.com/cloud`): what every href, Location and redirect starts
+    with. Behind a trusted proxy its X-Forwarded-* headers are already the request's own
+    scheme and Host here, and its prefix is in the scope (`proxy.py`)."""
     scheme = request.url.scheme
     host = request.headers.get("host") or f"{request.url.hostname}:{request.url.port}"
-    root = request.scope.get("root_path", "")
+    prefix = request.scope.get(PUBLIC_PREFIX, "") + request.scope.get("root_path", "")
+    return f"{scheme}://{host}{prefix}"
+
+
+def _api_url(request: Request, matrix: dict[str, str]) -> str:
     suffix = "".join(f";{k}={quote(v, safe='')}" for k, v in matrix.items()
                      if k in ("driver", "provider"))
-    return f"{scheme}://{host}{root}/api{suffix}"
+    return f"{public_root(request)}/api{suffix}"
 
 
 _DRIVER_NAME = re.compile(r"[a-z][a-z0-9_]{0,31}")

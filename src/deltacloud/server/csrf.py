@@ -3,9 +3,9 @@
 The HTML interface changes state with form POSTs authenticated by HTTP Basic, which a
 browser sends again with any form that posts here, whatever page it comes from: a page
 elsewhere could stop or destroy a user's instances. A browser says where a request comes
-from (`Sec-Fetch-Site`, or `Origin`); a state-changing request from another site is
-refused. API clients (curl, the Ruby and Python clients) send neither header and are not
-affected.
+from (`Sec-Fetch-Site`, or `Origin`, which must then be this server's public origin:
+scheme, host and port); a state-changing request from another site is refused. API
+clients (curl, the Ruby and Python clients) send neither header and are not affected.
 """
 
 from __future__ import annotations
@@ -33,10 +33,25 @@ def check_same_origin(request: Request) -> None:
     origin = request.headers.get("origin")
     if origin is None:
         return
-    ours = {request.headers.get("host", ""), request.headers.get("x-forwarded-host", "")}
-    try:
-        theirs = urlsplit(origin.strip()).netloc
-    except ValueError:
-        raise Forbidden(REFUSED) from None
-    if not theirs or theirs not in ours - {""}:
+    # Ours is the public origin: behind a trusted proxy, the one its X-Forwarded-Proto and
+    # X-Forwarded-Host name (proxy.py); those headers from anyone else count for nothing.
+    host = request.headers.get("host", "")
+    ours = _origin(f"{request.url.scheme}://{host}") if host else None
+    if ours is None or _origin(origin.strip()) != ours:
         raise Forbidden(REFUSED)
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _origin(url: str) -> tuple[str, str, int] | None:
+    """(scheme, host, port) of an origin, the default port filled in; None if it is none."""
+    try:
+        parts = urlsplit(url)
+        scheme, hostname = parts.scheme.lower(), parts.hostname
+        port = parts.port or _DEFAULT_PORTS.get(scheme)
+    except ValueError:
+        return None
+    if not hostname or port is None or parts.path not in ("", "/") or parts.username:
+        return None
+    return scheme, hostname.lower(), port
