@@ -1,0 +1,68 @@
+"""A Python client for a Deltacloud server (this one or Apache Deltacloud 1.1), and the
+`deltacloud` command line built on it. It speaks JSON and needs no cloud SDK."""
+
+from deltacloud.client.client import Client
+from deltacloud.client.errors import (
+    APIError,
+    BadRequest,
+    ClientError,
+    Conflict,
+    ConnectionFailed,
+    Forbidden,
+    MethodNotAllowed,
+    NotFound,
+    ServerError,
+    Unauthorized,
+    WaitTimeout,
+)
+from deltacloud.client.models import (
+    Address,
+    Blob,
+    Bucket,
+    Driver,
+    EntryPoint,
+    Firewall,
+    HardwareProfile,
+    Image,
+    Instance,
+    InstanceState,
+    Key,
+    LoadBalancer,
+    Metric,
+    Realm,
+    StorageSnapshot,
+    StorageVolume,
+)
+from deltacloud.client.session import Backend
+
+__all__ = [
+    "APIError",
+    "Address",
+    "Backend",
+    "BadRequest",
+    "Blob",
+    "Bucket",
+    "Client",
+    "ClientError",
+    "Conflict",
+    "ConnectionFailed",
+    "Driver",
+    "EntryPoint",
+    "Firewall",
+    "Forbidden",
+    "HardwareProfile",
+    "Image",
+    "Instance",
+    "InstanceState",
+    "Key",
+    "LoadBalancer",
+    "MethodNotAllowed",
+    "Metric",
+    "NotFound",
+    "Realm",
+    "ServerError",
+    "StorageSnapshot",
+    "StorageVolume",
+    "Unauthorized",
+    "WaitTimeout",
+]
