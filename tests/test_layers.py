@@ -1,5 +1,6 @@
 """The layers only reach down: models know nothing of the rest, renderers never reach a
-driver or the server, drivers never reach the API's collections, renderers or server."""
+driver or the server, drivers never reach the API's collections, renderers or server, and
+the client stands alone."""
 
 from __future__ import annotations
 
@@ -18,6 +19,9 @@ FORBIDDEN = {
     "render": {"drivers", "server", "settings", "cli"},
     "drivers": {"collections", "render", "server", "cli"},
     "collections": {"render", "server", "cli"},
+    # The client talks to a server over HTTP and nothing else: it stands alone.
+    "client": {"collections", "drivers", "models", "render", "server", "settings", "cli",
+               "errors", "text"},
 }
 
 

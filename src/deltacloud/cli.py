@@ -39,12 +39,6 @@ def build_app(settings: Settings) -> DeltacloudApp:
     return DeltacloudApp(settings)
 
 
-def app_from_environment() -> DeltacloudApp:
-    """An app configured by the environment alone, for ASGI servers that take a factory
-    (`uvicorn --factory deltacloud.cli:app_from_environment`)."""
-    return build_app(Settings.from_environment())
-
-
 def _parser() -> argparse.ArgumentParser:
     """Options default to None: what is not given comes from the environment (settings.py)."""
     p = argparse.ArgumentParser(
