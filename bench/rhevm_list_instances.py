@@ -24,7 +24,6 @@ import argparse
 import statistics
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -34,31 +33,9 @@ sys.path.insert(0, str(ROOT))
 import httpx2 as httpx  # noqa: E402
 from tests.drivers.rhevm import engine as fake_engine  # noqa: E402
 from tests.process import Server  # noqa: E402
+from timing import interleaved, line  # noqa: E402
 
 USER, PASSWORD = "admin@internal", "bench-secret"
-
-
-def interleaved(variants: list[tuple[str, Callable[[], object]]],
-                rounds: int) -> list[tuple[str, list[float]]]:
-    """Time each variant `rounds` times, taking turns, so that load from elsewhere on the
-    machine falls on all of them alike."""
-    for _, fn in variants:
-        fn()  # warm up
-    times: list[list[float]] = [[] for _ in variants]
-    for r in range(rounds):
-        for i in range(len(variants)):
-            k = (i + r) % len(variants)
-            t0 = time.perf_counter()
-            variants[k][1]()
-            times[k].append((time.perf_counter() - t0) * 1000)
-    return [(label, t) for (label, _), t in zip(variants, times, strict=True)]
-
-
-def line(label: str, times: list[float]) -> str:
-    times = sorted(times)
-    p90 = times[min(len(times) - 1, int(len(times) * 0.9))]
-    return (f"{label:<36} median {statistics.median(times):7.1f} ms   p90 {p90:7.1f} ms   "
-            f"min {times[0]:7.1f} ms")
 
 
 def main() -> None:

@@ -7,6 +7,7 @@ its driver leaves the other drivers' requests untouched.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
@@ -71,9 +72,13 @@ class HangingCloud:
 
     def close(self) -> None:
         self.release.set()
+        # Shut down first: a close alone leaves the accepting thread's socket listening,
+        # and later callers would hang in its backlog until their read timeout.
+        with contextlib.suppress(OSError):
+            self.sock.shutdown(socket.SHUT_RDWR)
+        self.sock.close()
         for conn in self.held:
             conn.close()
-        self.sock.close()
 
 
 @pytest.fixture
