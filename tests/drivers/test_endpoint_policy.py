@@ -92,3 +92,27 @@ def test_a_bad_policy_stops_deltacloudd(tmp_path: Path) -> None:
                             capture_output=True, text=True, timeout=30)
     assert result.returncode == 2
     assert "Allowed endpoint" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_session_held_to_an_origin_sends_nowhere_else() -> None:
+    """`checking_session(origin=...)` (terremark's Libcloud session): another scheme, host
+    or port is refused before it is sent; the policy still applies on the origin itself."""
+    require_module("requests", "requests comes with the SDK extras")
+    import requests
+
+    from deltacloud.drivers.urls import checking_session, unproxied
+    from tests.replay import Answer, ReplayServer
+
+    held, other = ReplayServer(), ReplayServer()
+    for server in (held, other):
+        server.route("GET", "/api")(lambda request, _: Answer.of("ok", "text/plain"))
+    with held, other:
+        session = unproxied(checking_session(EndpointPolicy(), origin=held.url + "/api"))
+        assert session.get(held.url + "/api").text == "ok"
+        with pytest.raises(requests.ConnectionError, match="not the provider's endpoint"):
+            session.get(other.url + "/api")
+        assert other.seen == []
+        strict = checking_session(EndpointPolicy.parse("10.0.0.0/8"), origin=held.url)
+        with pytest.raises(Forbidden):
+            strict.get(held.url + "/api")
+    assert session.trust_env is False and session.max_redirects == 0

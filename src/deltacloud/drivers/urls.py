@@ -140,15 +140,37 @@ def _addresses(host: str, port: int) -> list[Any]:
     return out
 
 
-def checking_session(policy: EndpointPolicy, session: Any = None) -> Any:
+def origin_of(url: str) -> tuple[str, str, int]:
+    """A URL's scheme, host (lower-cased) and port (made explicit)."""
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    return (parts.scheme, (parts.hostname or "").lower(), port)
+
+
+def unproxied(session: Any) -> Any:
+    """A requests Session that goes straight where it is sent: no proxy or `.netrc` from
+    the environment, no redirect followed (it would carry credentials elsewhere)."""
+    session.trust_env = False
+    session.proxies = {}
+    session.max_redirects = 0
+    return session
+
+
+def checking_session(policy: EndpointPolicy, session: Any = None, *,
+                     origin: str | None = None) -> Any:
     """A requests Session (`session`, or a new one) whose every request, redirects and
     catalogue URLs included, is checked against `policy` before it is sent: for the SDKs
-    that send through requests."""
+    that send through requests. With `origin` (a URL), a request to any other scheme,
+    host or port is refused as a connection error."""
     import requests
     from requests.adapters import HTTPAdapter
 
+    held = origin_of(origin) if origin is not None else None
+
     class CheckingAdapter(HTTPAdapter):
         def send(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+            if held is not None and origin_of(request.url) != held:
+                raise requests.ConnectionError("refused: not the provider's endpoint")
             policy.check(request.url)
             return super().send(request, *args, **kwargs)
 

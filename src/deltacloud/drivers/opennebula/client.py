@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 
 from deltacloud.drivers.base import CallContext, Settings
 from deltacloud.drivers.opennebula.errors import Unanswerable, translated
-from deltacloud.drivers.urls import EndpointPolicy, checking_session, valid_url
+from deltacloud.drivers.urls import EndpointPolicy, checking_session, unproxied, valid_url
 from deltacloud.errors import BackendError, BadRequest
 
 log = logging.getLogger(__name__)
@@ -85,8 +85,7 @@ class Transport(xmlrpc.client.Transport):
         self.url = url
         self.timeout = timeout
         self.verify = verify
-        self.session = checking_session(policy)
-        self.session.trust_env = False  # no proxy, no .netrc: straight to the endpoint
+        self.session = unproxied(checking_session(policy))
 
     def call(self, body: bytes) -> Any:
         """POST one method call; its XML-RPC answer (a Fault is raised as xmlrpc raises)."""

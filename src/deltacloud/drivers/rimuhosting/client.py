@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 
 from deltacloud.drivers.base import CallContext, Settings
 from deltacloud.drivers.rimuhosting.errors import RimuError, translated
-from deltacloud.drivers.urls import EndpointPolicy, checking_session, valid_url
+from deltacloud.drivers.urls import EndpointPolicy, checking_session, unproxied, valid_url
 from deltacloud.errors import BadRequest
 
 DEFAULT_ENDPOINT = "https://rimuhosting.com/r"
@@ -191,8 +191,5 @@ def _make_driver(endpoint: Endpoint, key: str, policy: EndpointPolicy, timeout: 
     connection.timeout = timeout
     session = connection.connection.session
     session.timeout = (timeout, timeout)
-    session.trust_env = False
-    session.proxies = {}
-    session.max_redirects = 0
-    checking_session(policy, session)
+    checking_session(policy, unproxied(session))
     return driver

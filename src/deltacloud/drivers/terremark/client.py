@@ -36,7 +36,7 @@ from urllib.parse import urlsplit
 from deltacloud.drivers.base import CallContext, Credentials, Settings
 from deltacloud.drivers.terremark import mapping
 from deltacloud.drivers.terremark.errors import CLOUD, Unanswerable, translated
-from deltacloud.drivers.urls import EndpointPolicy, valid_url
+from deltacloud.drivers.urls import EndpointPolicy, checking_session, unproxied, valid_url
 from deltacloud.errors import AuthenticationFailure, BadRequest
 
 DEFAULT_ENDPOINT = "https://services.vcloudexpress.terremark.com/api"
@@ -54,10 +54,6 @@ class Endpoint:
     host: str
     port: int
     secure: bool
-
-    @property
-    def origin(self) -> tuple[str, str, int]:
-        return ("https" if self.secure else "http", self.host.lower(), self.port)
 
 
 def endpoint(provider: str | None) -> Endpoint:
@@ -79,17 +75,10 @@ def endpoint(provider: str | None) -> Endpoint:
     return Endpoint(url, parts.hostname, port, secure)
 
 
-def _origin(url: str) -> tuple[str, str, int]:
-    parts = urlsplit(url)
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    return (parts.scheme, (parts.hostname or "").lower(), port)
-
-
 @functools.cache
 def _driver_class() -> type:
     """Libcloud's TerremarkDriver over the connection this module describes (Libcloud is
     imported here, on first use)."""
-    import requests
     from libcloud.common.types import InvalidCredsError
     from libcloud.compute.drivers.vcloud import (
         TerremarkConnection,
@@ -98,32 +87,14 @@ def _driver_class() -> type:
     )
     from libcloud.http import LibcloudConnection
 
-    class Held(requests.adapters.HTTPAdapter):
-        """Sends only to the endpoint's origin, and only where the policy allows."""
-
-        def __init__(self, endpoint: Endpoint, policy: EndpointPolicy) -> None:
-            super().__init__(max_retries=0)
-            self.endpoint = endpoint
-            self.policy = policy
-
-        def send(self, request: Any, *args: Any, **kwargs: Any) -> Any:
-            if _origin(request.url) != self.endpoint.origin:
-                raise requests.ConnectionError("refused: not the provider's endpoint")
-            self.policy.check(request.url)
-            return super().send(request, *args, **kwargs)
-
     class Http(LibcloudConnection):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
-            session: Any = self.session
-            session.trust_env = False  # no proxy, no .netrc: straight to the endpoint
-            session.max_redirects = 0  # a redirect is refused before it is followed
+            unproxied(self.session)
 
         def hold(self, endpoint: Endpoint, policy: EndpointPolicy) -> None:
-            adapter = Held(endpoint, policy)
-            session: Any = self.session
-            session.mount("http://", adapter)
-            session.mount("https://", adapter)
+            """Send only to the endpoint's origin, and only where the policy allows."""
+            checking_session(policy, self.session, origin=endpoint.url)
 
     class Response(VCloudResponse):
         def parse_error(self) -> Any:
