@@ -11,26 +11,9 @@ PKGS=(keystone glance-api placement-api nova-api nova-conductor nova-scheduler p
       python3-keystonemiddleware python3-keystoneclient python3-openstacksdk
       uwsgi-plugin-python3 rabbitmq-server mariadb-server python3-pymysql curl)
 
-if dpkg-query -W -f='${db:Status-Abbrev}\n' "${PKGS[@]}" 2>/dev/null | grep -qv '^ii' \
-   || ! dpkg -s "${PKGS[@]}" >/dev/null 2>&1; then
-  :
-else
-  echo "openstack: packages already installed"; exit 0
-fi
-if ! command -v apt-get >/dev/null; then
-  echo "openstack: no apt-get (not Debian): the test OpenStack is not installed (its tests will skip)" >&2
-  exit 0
-fi
-if [ "$(id -u)" != 0 ]; then
-  echo "openstack: not root, cannot install the test OpenStack (its tests will skip)" >&2
-  exit 0
-fi
-
-export DEBIAN_FRONTEND=noninteractive
 # Debian's OpenStack packages ask whether to set up databases, queues and
 # endpoints; the test tooling configures everything itself.
-debconf-set-selections <<'SEL'
-keystone keystone/configure_db boolean false
+PRESEED="keystone keystone/configure_db boolean false
 keystone keystone/create-admin-tenant boolean false
 keystone keystone/register-endpoint boolean false
 glance-common glance/configure_db boolean false
@@ -51,18 +34,6 @@ neutron-common neutron/configure_db boolean false
 neutron-common neutron/configure_rabbit boolean false
 neutron-common neutron/configure_ksat boolean false
 neutron-common neutron/configure_nova boolean false
-neutron-api neutron/configure_api-endpoint boolean false
-SEL
-
-# No package's maintainer script may start a daemon (with or without systemd).
-cleanup=""
-if [ ! -e /usr/sbin/policy-rc.d ]; then
-  printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
-  chmod +x /usr/sbin/policy-rc.d
-  cleanup="rm -f /usr/sbin/policy-rc.d"
-fi
-trap '$cleanup' EXIT
-
-apt-get update -q
-apt-get install -y -q --no-install-recommends "${PKGS[@]}"
-echo "openstack: packages installed"
+neutron-api neutron/configure_api-endpoint boolean false"
+source "$(dirname "$0")/../debian.sh"
+debian_install openstack "${PKGS[@]}"
