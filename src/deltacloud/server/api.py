@@ -108,6 +108,7 @@ class DeltacloudApi:
         self.defaults = defaults
         self.registry = registry
         self.threads = threads
+        self.driver_names = tuple(registry.names())  # for every page's driver switcher
 
     def routes(self) -> list[BaseRoute]:
         routes: list[BaseRoute] = [
@@ -169,7 +170,7 @@ class DeltacloudApi:
     def _view(self, rc: RequestContext, driver: Driver) -> View:
         """What the renderers may know of the driver, as data."""
         return View(rc.api_url, rc.driver_name, rc.provider_name, type(driver).capabilities(),
-                    driver.collections, self.registry.names())
+                    driver.collections, self.driver_names)
 
     def _driver(self, rc: RequestContext) -> Driver:
         return self.registry.get(rc.driver_name)

@@ -11,8 +11,7 @@ own words may repeat what was sent, so only its error code (an identifier) is ke
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 
 from deltacloud.drivers.common.errors import for_status, translating
 from deltacloud.drivers.common.http import transport_error
@@ -85,7 +84,6 @@ def translate(exc: Exception) -> DeltacloudError | None:
     return transport_error(exc, CLOUD)
 
 
-@contextmanager
-def translated() -> Iterator[None]:
-    with translating(translate):
-        yield
+def translated() -> AbstractContextManager[None]:
+    """Around every call to GoGrid: its transport failures become 502 and 504."""
+    return translating(translate)
